@@ -1,0 +1,6 @@
+export default {
+  displayName: 'host-service',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+  coverageDirectory: '../../coverage/apps/host-service',
+};

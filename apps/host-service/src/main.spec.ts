@@ -1,0 +1,5 @@
+import { x } from './main';
+
+it('loads', () => {
+  expect(x).toBe('ttys');
+});

@@ -1,0 +1,3 @@
+import { placeholder } from '@fractal/ttys';
+
+export const x: string = placeholder;

@@ -1,0 +1,6 @@
+export default {
+  displayName: 'ecsagent-bridge',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+  coverageDirectory: '../../coverage/libs/ecsagent-bridge',
+};

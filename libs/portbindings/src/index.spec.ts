@@ -1,0 +1,5 @@
+import { placeholder } from './index';
+
+it('loads', () => {
+  expect(placeholder).toBe('portbindings');
+});

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The test command (README "Run the tests"). On a fresh Debian machine with Node 20, as root, it
+# does all its own set-up — system packages, npm dependencies, a Docker engine, the test image —
+# then runs lint, unit tests and builds of every project, every integration test, and the
+# package check. A Docker engine it had to start is stopped again on exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\n=== %s\n' "$*"; }
+
+log "system packages"
+need=()
+command -v lz4 >/dev/null || need+=(lz4)
+command -v openssl >/dev/null || need+=(openssl)
+command -v tar >/dev/null || need+=(tar)
+command -v gcc >/dev/null || need+=(gcc libc6-dev)
+command -v python3 >/dev/null || need+=(python3)
+command -v curl >/dev/null || need+=(curl)
+[ -x /bin/busybox ] || need+=(busybox-static)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+log "npm dependencies"
+npm ci --no-audit --no-fund --loglevel=error
+
+log "docker engine"
+if ! docker info >/dev/null 2>&1; then
+  trap 'tools/docker/stop-engine.sh' EXIT
+fi
+tools/docker/ensure-engine.sh
+tools/docker/build-test-image.sh
+
+export NX_DAEMON=false NX_NO_CLOUD=true
+
+log "lint, unit tests, build"
+npx nx run-many -t lint test build --output-style=stream
+
+log "integration tests"
+npx nx run-many -t integration --parallel=1 --output-style=stream
+
+log "packages install and import in a fresh project"
+tools/pack-check.sh
+
+log "all tests passed"
