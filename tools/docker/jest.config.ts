@@ -1,0 +1,5 @@
+export default {
+  displayName: 'docker-harness',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};
