@@ -1,1 +1,15 @@
-export const placeholder = 'logger';
+export { createLogger } from './create-logger';
+export { LoggerError } from './errors';
+export type { LoggerErrorCode } from './errors';
+export { shouldUseProdLogging } from './options';
+export { REDACTED, SECRET_KEYS, isSecretKey, redactSecrets } from './redact';
+export type {
+  AppEnv,
+  FractalLogger,
+  FractalLoggerOptions,
+  LogFields,
+  LogLevel,
+  LogMethod,
+  Logger,
+  LogzioOptions,
+} from './types';

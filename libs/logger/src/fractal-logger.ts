@@ -1,0 +1,122 @@
+import pino from 'pino';
+import { withDeadline } from './deadline';
+import { LoggerError } from './errors';
+import type { LogShipper } from './logzio-shipper';
+import { redactSecrets } from './redact';
+import type { ErrorReporter } from './sentry-reporter';
+import type { FractalLogger, LogLevel, Logger } from './types';
+
+export const DEFAULT_DEADLINE_MS = 5_000;
+
+export interface LoggerParts {
+  level: LogLevel;
+  /** Where JSON (or pretty) lines go; anything with a `write(string)` method. */
+  destination: pino.DestinationStream;
+  reporter: ErrorReporter | undefined;
+  shipper: LogShipper | undefined;
+  onInternalError: ((err: LoggerError) => void) | undefined;
+}
+
+// pino's `redact` takes fixed paths only; a log formatter sees every merged object (and the
+// error in it) before serialization, so keys are matched at any depth and in any case.
+const formatters = { log: redactSecrets, bindings: redactSecrets };
+
+function wrap(instance: pino.Logger): Logger {
+  return {
+    trace: instance.trace.bind(instance),
+    debug: instance.debug.bind(instance),
+    info: instance.info.bind(instance),
+    warn: instance.warn.bind(instance),
+    error: instance.error.bind(instance),
+    fatal: instance.fatal.bind(instance),
+    // pino applies the bindings formatter to the root only, so children are redacted here.
+    child: (bindings) => wrap(instance.child(redactSecrets(bindings))),
+    isLevelEnabled: (level) => instance.isLevelEnabled(level),
+  };
+}
+
+interface Task {
+  name: string;
+  work: Promise<unknown>;
+}
+
+/** Waits for every task until the deadline; returns the names of those that did not finish. */
+async function unfinished(tasks: Task[], timeoutMs: number): Promise<string[]> {
+  const late = await Promise.all(
+    tasks.map(async ({ name, work }) => {
+      // Sentry resolves false when it gave up on queued events; that counts as unfinished too.
+      const ok = await withDeadline(
+        work.then((value) => value !== false),
+        timeoutMs,
+        false,
+      );
+      return ok ? undefined : name;
+    }),
+  );
+  return late.filter((name): name is string => name !== undefined);
+}
+
+export interface AssembledLogger {
+  logger: FractalLogger;
+  /** Where background failures go: `onInternalError`, else a warn line to the destination. */
+  report: (err: LoggerError) => void;
+}
+
+export function assembleLogger(parts: LoggerParts): AssembledLogger {
+  const { destination, reporter, shipper } = parts;
+  const stream = shipper
+    ? pino.multistream([
+        { stream: destination, level: 'trace' },
+        { stream: shipper, level: 'trace' },
+      ])
+    : destination;
+  const root = pino({ level: parts.level, formatters }, stream);
+  // Reports about the shipper go to the local destination only, never back into the shipper.
+  const local = pino({ level: 'trace', formatters }, destination);
+  const report = parts.onInternalError ?? ((err: LoggerError) => local.warn({ err }, err.message));
+  let closed = false;
+  let shutdownDone: Promise<void> | undefined;
+
+  const settle = async (op: 'flush' | 'shutdown', tasks: Task[], timeoutMs: number) => {
+    const late = await unfinished(tasks, timeoutMs);
+    if (late.length > 0) {
+      report(
+        new LoggerError(
+          'FLUSH_TIMEOUT',
+          `logger ${op}: ${late.join(' and ')} did not finish within ${timeoutMs} ms; ` +
+            'events or lines still queued may be lost — check that the endpoint is reachable',
+        ),
+      );
+    }
+  };
+
+  const logger: FractalLogger = {
+    ...wrap(root),
+    setTags: (tags) => {
+      if (!closed) reporter?.setTags(tags);
+    },
+    captureError: (err, context) => {
+      const msg = err instanceof Error ? err.message : String(err);
+      root.error({ ...context, err }, msg);
+      if (!closed) reporter?.capture(err, context);
+    },
+    flush: async (timeoutMs = DEFAULT_DEADLINE_MS) => {
+      if (closed) return;
+      const tasks: Task[] = [];
+      if (reporter) tasks.push({ name: 'Sentry', work: reporter.flush(timeoutMs) });
+      if (shipper) tasks.push({ name: 'logz.io shipping', work: shipper.flush() });
+      await settle('flush', tasks, timeoutMs);
+    },
+    shutdown: (timeoutMs = DEFAULT_DEADLINE_MS) => {
+      shutdownDone ??= (async () => {
+        closed = true;
+        const tasks: Task[] = [];
+        if (reporter) tasks.push({ name: 'Sentry', work: reporter.close(timeoutMs) });
+        if (shipper) tasks.push({ name: 'logz.io shipping', work: shipper.close() });
+        await settle('shutdown', tasks, timeoutMs);
+      })();
+      return shutdownDone;
+    },
+  };
+  return { logger, report };
+}
