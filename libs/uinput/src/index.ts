@@ -1,1 +1,13 @@
-export const placeholder = 'uinput';
+export { ABS, BTN, BUS, EV, REL, SYN, UI } from './constants';
+export { KEY } from './key-codes';
+export type { UinputErrorCode, SyscallErrorDetails } from './errors';
+export { UinputError, UinputSyscallError, UinputUnavailableError, errnoName } from './errors';
+export type { UinputSyscalls } from './syscalls';
+export { createKoffiSyscalls } from './koffi-syscalls';
+export type { DeviceKind, DeviceOptions } from './device-options';
+export type { UinputDevice } from './device';
+export { createKeyboard, createMouse, createTouchPad } from './devices';
+export type { DeviceSet, DockerDeviceMapping } from './device-set';
+export { ABSOLUTE_AXIS_MAX, DEVICE_SET_NAMES, allocateDeviceSet } from './device-set';
+export type { SendFdsOptions } from './send-fds';
+export { sendFds } from './send-fds';
