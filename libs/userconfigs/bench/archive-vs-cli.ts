@@ -1,0 +1,132 @@
+// Pack+encrypt and decrypt+unpack with this library vs `tar -I lz4 | openssl enc`, on a generated
+// tree of mixed text and incompressible files. BENCH_MB sets the tree size (default 250; 1024 for
+// the memory-bound check). Each of our runs happens in a child process that samples its own RSS.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const MB = Number(process.env['BENCH_MB'] ?? 250);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+const TOKEN = 'bench-token';
+
+function buildTree(root: string): void {
+  let written = 0;
+  let i = 0;
+  const line = 'setting.key.' + 'x'.repeat(20) + ' = some configuration value 12345\n';
+  while (written < MB * 1024 * 1024) {
+    const dir = join(root, `dir${i % 20}`, `sub${i % 7}`);
+    mkdirSync(dir, { recursive: true });
+    const size = i % 10 === 0 ? 8 * 1024 * 1024 : 64 * 1024 + (i % 13) * 4096;
+    const data =
+      i % 2 === 0
+        ? randomBytes(size)
+        : Buffer.from(line.repeat(Math.ceil(size / line.length)).slice(0, size));
+    writeFileSync(join(dir, `file${i}.${i % 2 === 0 ? 'bin' : 'txt'}`), data);
+    written += size;
+    i++;
+  }
+}
+
+function time(fn: () => void): number {
+  const t = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - t) / 1e9;
+}
+
+// The child measures its RSS growth over its own baseline (after loading modules).
+const CHILD = `
+const { createReadStream, createWriteStream } = require('node:fs');
+const { pipeline } = require('node:stream/promises');
+const lib = require(process.env.LIB);
+const base = process.memoryUsage().rss; let peak = base; const t0 = process.hrtime.bigint();
+const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 20);
+(async () => {
+  if (process.env.MODE === 'pack') await pipeline(lib.packConfigArchive(process.env.SRC, process.env.TOKEN), createWriteStream(process.env.ARCHIVE));
+  else await lib.unpackConfigArchive(createReadStream(process.env.ARCHIVE), process.env.TOKEN, process.env.DST);
+  clearInterval(timer); peak = Math.max(peak, process.memoryUsage().rss);
+  process.stdout.write(JSON.stringify({ growthMB: (peak - base) / 1048576, inner: Number(process.hrtime.bigint() - t0) / 1e9 }));
+})().catch((e) => { console.error(e); process.exit(1); });`;
+
+function ours(mode: 'pack' | 'unpack', env: Record<string, string>): { s: number; growthMB: number } {
+  let out = '';
+  time(() => {
+    const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', CHILD], {
+      env: {
+        ...process.env,
+        ...env,
+        MODE: mode,
+        TOKEN,
+        LIB: join(__dirname, '../src/index.ts'),
+        TS_NODE_PROJECT: join(__dirname, '../tsconfig.spec.json'),
+      },
+      encoding: 'utf8',
+    });
+    if (r.status !== 0) throw new Error(r.stderr);
+    out = r.stdout;
+  });
+  // Time measured inside the child, so node and ts-node start-up are not counted.
+  const parsed = JSON.parse(out) as { growthMB: number; inner: number };
+  return { s: parsed.inner, growthMB: parsed.growthMB };
+}
+
+function cli(script: string, env: Record<string, string>): number {
+  return time(() =>
+    execFileSync('bash', ['-euo', 'pipefail', '-c', script], { env: { ...process.env, ...env } }),
+  );
+}
+
+const work = mkdtempSync(join(tmpdir(), 'userconfigs-bench-'));
+try {
+  const src = join(work, 'src');
+  buildTree(src);
+  console.log(`tree: ${MB} MB (half random, half text), ${ROUNDS} rounds, node ${process.version}`);
+  const rows: string[] = [];
+  const best = {
+    oursPack: Infinity,
+    cliPack: Infinity,
+    oursUnpack: Infinity,
+    cliUnpack: Infinity,
+    packMB: 0,
+    unpackMB: 0,
+  };
+  for (let r = 0; r < ROUNDS; r++) {
+    const a1 = join(work, 'ours.enc');
+    const a2 = join(work, 'cli.enc');
+    const p = ours('pack', { SRC: src, ARCHIVE: a1 });
+    const cp = cli(
+      `tar -C "$SRC" -I lz4 -cf - . | openssl aes-256-cbc -e -pbkdf2 -pass pass:${TOKEN} > "$A"`,
+      { SRC: src, A: a2 },
+    );
+    rmSync(join(work, 'd1'), { recursive: true, force: true });
+    rmSync(join(work, 'd2'), { recursive: true, force: true });
+    mkdirSync(join(work, 'd2'));
+    const u = ours('unpack', { ARCHIVE: a1, DST: join(work, 'd1') });
+    const cu = cli(`openssl aes-256-cbc -d -pbkdf2 -pass pass:${TOKEN} -in "$A" | tar -C "$D" -I lz4 -xf -`, {
+      A: a2,
+      D: join(work, 'd2'),
+    });
+    rows.push(
+      `round ${r + 1}: pack ours ${p.s.toFixed(2)}s cli ${cp.toFixed(2)}s | unpack ours ${u.s.toFixed(2)}s cli ${cu.toFixed(2)}s | RSS growth pack ${p.growthMB.toFixed(0)} MB unpack ${u.growthMB.toFixed(0)} MB`,
+    );
+    best.oursPack = Math.min(best.oursPack, p.s);
+    best.cliPack = Math.min(best.cliPack, cp);
+    best.oursUnpack = Math.min(best.oursUnpack, u.s);
+    best.cliUnpack = Math.min(best.cliUnpack, cu);
+    best.packMB = Math.max(best.packMB, p.growthMB);
+    best.unpackMB = Math.max(best.unpackMB, u.growthMB);
+  }
+  rows.forEach((row) => console.log(row));
+  console.log(
+    `best pack+encrypt:   ours ${best.oursPack.toFixed(2)}s, cli ${best.cliPack.toFixed(2)}s, cli/ours ${(best.cliPack / best.oursPack).toFixed(2)}x`,
+  );
+  console.log(
+    `best decrypt+unpack: ours ${best.oursUnpack.toFixed(2)}s, cli ${best.cliUnpack.toFixed(2)}s, cli/ours ${(best.cliUnpack / best.oursUnpack).toFixed(2)}x`,
+  );
+  console.log(
+    `peak RSS growth (ours, over the child's baseline): pack ${best.packMB.toFixed(0)} MB, unpack ${best.unpackMB.toFixed(0)} MB`,
+  );
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

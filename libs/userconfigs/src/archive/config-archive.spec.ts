@@ -1,0 +1,176 @@
+import { lstat, mkdir, readdir, readFile, readlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { ConfigCorruptError, ConfigDecryptError, UnsafeArchiveEntryError } from '../errors';
+import { packConfigArchive, unpackConfigArchive } from './config-archive';
+import { buildSampleTree, collect, craftArchive, snapshotTree, tempDir } from './craft.test-util';
+
+describe('config archive round trip', () => {
+  let tmp: { path: string; cleanup: () => Promise<void> };
+  beforeEach(async () => {
+    tmp = await tempDir();
+  });
+  afterEach(() => tmp.cleanup());
+
+  it('keeps contents, modes, symlinks, hard links, empty dirs, long and non-ASCII names', async () => {
+    const src = join(tmp.path, 'src');
+    const dst = join(tmp.path, 'dst');
+    await buildSampleTree(src);
+    const archive = await collect(packConfigArchive(src, 'T0k3n'));
+    expect(archive.subarray(0, 8).toString('latin1')).toBe('Salted__');
+    await unpackConfigArchive(Readable.from([archive]), 'T0k3n', dst);
+    expect(await snapshotTree(dst)).toEqual(await snapshotTree(src));
+    const a = await lstat(join(dst, '.config/app/run.sh'));
+    const b = await lstat(join(dst, 'run-hardlink.sh'));
+    expect(a.ino).toBe(b.ino);
+  });
+
+  it('uses a fresh salt every time', async () => {
+    const src = join(tmp.path, 'src');
+    await mkdir(src);
+    await writeFile(join(src, 'a'), 'a');
+    const one = await collect(packConfigArchive(src, 'T'));
+    const two = await collect(packConfigArchive(src, 'T'));
+    expect(one.subarray(8, 16)).not.toEqual(two.subarray(8, 16));
+  });
+
+  it('chowns unpacked entries to the requested owner', async () => {
+    const archive = await craftArchive(
+      [
+        { name: 'd/', type: 'directory', mode: 0o755 },
+        { name: 'd/f', content: 'x', mode: 0o600 },
+        { name: 'l', type: 'symlink', linkname: 'd/f' },
+      ],
+      'T',
+    );
+    const dst = join(tmp.path, 'dst');
+    await unpackConfigArchive(Readable.from([archive]), 'T', dst, { owner: { uid: 1234, gid: 4321 } });
+    for (const p of ['d', 'd/f', 'l']) {
+      const st = await lstat(join(dst, p));
+      expect([p, st.uid, st.gid]).toEqual([p, 1234, 4321]);
+    }
+  });
+
+  it('drops setuid, setgid and sticky bits', async () => {
+    const archive = await craftArchive([{ name: 'suid', content: 'x', mode: 0o4755 }], 'T');
+    const dst = join(tmp.path, 'dst');
+    await unpackConfigArchive(Readable.from([archive]), 'T', dst);
+    expect((await lstat(join(dst, 'suid'))).mode & 0o7777).toBe(0o755);
+  });
+});
+
+describe('config archive errors', () => {
+  let tmp: { path: string; cleanup: () => Promise<void> };
+  let outside: string;
+  let target: string;
+  beforeEach(async () => {
+    tmp = await tempDir();
+    outside = join(tmp.path, 'outside');
+    target = join(tmp.path, 'target');
+    await mkdir(outside);
+  });
+  afterEach(() => tmp.cleanup());
+
+  const unpack = (bytes: Buffer, token = 'T'): Promise<void> =>
+    unpackConfigArchive(Readable.from([bytes]), token, target);
+
+  it.each([
+    ['absolute path', [{ name: `/tmp/evil-${process.pid}`, content: 'x' }]],
+    ['dot-dot', [{ name: '../outside/evil', content: 'x' }]],
+    ['nested dot-dot', [{ name: 'a/../../outside/evil', content: 'x' }]],
+    ['absolute symlink', [{ name: 'l', type: 'symlink', linkname: '/etc' }]],
+    ['escaping symlink', [{ name: 'a/l', type: 'symlink', linkname: '../../outside' }]],
+    ['escaping hard link', [{ name: 'h', type: 'link', linkname: '../outside/secret' }]],
+    ['absolute hard link', [{ name: 'h', type: 'link', linkname: '/etc/passwd' }]],
+    ['character device', [{ name: 'tty', type: 'character-device', devmajor: 5, devminor: 0 }]],
+    ['block device', [{ name: 'sda', type: 'block-device', devmajor: 8, devminor: 0 }]],
+    ['fifo', [{ name: 'pipe', type: 'fifo' }]],
+  ] as const)('refuses an archive with an %s', async (_what, entries) => {
+    await writeFile(join(outside, 'secret'), 'keep');
+    const archive = await craftArchive([{ name: 'ok.txt', content: 'fine' }, ...entries], 'T');
+    await expect(unpack(archive)).rejects.toThrow(UnsafeArchiveEntryError);
+    expect(await readdir(outside)).toEqual(['secret']);
+    await expect(lstat(`/tmp/evil-${process.pid}`)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('never writes through a symlink the archive created earlier', async () => {
+    const archive = await craftArchive(
+      [
+        { name: 'inside', type: 'directory' },
+        { name: 'a', type: 'symlink', linkname: 'inside' },
+        { name: 'a/passwd', content: 'pwned' },
+      ],
+      'T',
+    );
+    await expect(unpack(archive)).rejects.toThrow(/symlink/);
+    await expect(lstat(join(target, 'inside/passwd'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('refuses a symlink that escapes only through another symlink', async () => {
+    const archive = await craftArchive(
+      [
+        { name: 'e', type: 'symlink', linkname: 'd/../..' },
+        { name: 'd', type: 'symlink', linkname: '.' },
+      ],
+      'T',
+    );
+    await expect(unpack(archive)).rejects.toThrow(UnsafeArchiveEntryError);
+    await expect(lstat(join(target, 'e'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('replaces an earlier symlink entry instead of writing through it', async () => {
+    await writeFile(join(outside, 'secret'), 'keep');
+    const archive = await craftArchive(
+      [
+        { name: 'f', type: 'symlink', linkname: 'g' },
+        { name: 'f', content: 'plain file now' },
+      ],
+      'T',
+    );
+    await unpack(archive);
+    expect(await readFile(join(target, 'f'), 'utf8')).toBe('plain file now');
+    expect((await lstat(join(target, 'f'))).isFile()).toBe(true);
+  });
+
+  it('maps a wrong token to ConfigDecryptError', async () => {
+    const archive = await craftArchive([{ name: 'a', content: 'x' }], 'right');
+    for (const token of ['wrong', 'Right', 'right ']) {
+      await expect(unpack(archive, token)).rejects.toThrow(ConfigDecryptError);
+    }
+  });
+
+  it('maps garbage to ConfigDecryptError and empty or truncated archives to ConfigCorruptError', async () => {
+    const archive = await craftArchive([{ name: 'a', content: 'x'.repeat(100_000) }], 'T');
+    await expect(unpack(Buffer.from('<html>Access Denied</html>'))).rejects.toThrow(ConfigDecryptError);
+    await expect(unpack(Buffer.alloc(0))).rejects.toThrow(ConfigCorruptError);
+    await expect(unpack(archive.subarray(0, 12))).rejects.toThrow(ConfigCorruptError);
+    await expect(unpack(archive.subarray(0, archive.length - 16))).rejects.toThrow(ConfigCorruptError);
+    await expect(unpack(archive.subarray(0, archive.length - 5))).rejects.toThrow(ConfigCorruptError);
+    const flipped = Buffer.from(archive);
+    flipped[200] ^= 0x55;
+    await expect(unpack(flipped)).rejects.toThrow(ConfigCorruptError);
+  });
+
+  it('treats a matching magic with a broken tar as corrupt', async () => {
+    const { Lz4FrameEncoder } = await import('./lz4-frame-encoder');
+    const { OpensslEncryptStream } = await import('./openssl-cipher');
+    const bytes = await collect(
+      Readable.from([Buffer.alloc(1024, 0x41)])
+        .pipe(new Lz4FrameEncoder())
+        .pipe(new OpensslEncryptStream('T')),
+    );
+    await expect(unpack(bytes)).rejects.toThrow(ConfigCorruptError);
+  });
+
+  it('keeps in-tree relative symlinks', async () => {
+    const archive = await craftArchive(
+      [
+        { name: 'a/b/', type: 'directory' },
+        { name: 'a/b/up', type: 'symlink', linkname: '../..' },
+      ],
+      'T',
+    );
+    await unpack(archive);
+    expect(await readlink(join(target, 'a/b/up'))).toBe('../..');
+  });
+});

@@ -1,0 +1,152 @@
+import {
+  createCipheriv,
+  createDecipheriv,
+  pbkdf2,
+  randomBytes,
+  type Cipher,
+  type Decipher,
+} from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
+import { promisify } from 'node:util';
+import { ConfigCorruptError, ConfigDecryptError } from '../errors';
+
+// `openssl enc -aes-256-cbc -pbkdf2` defaults: "Salted__" + 8-byte salt, PBKDF2-HMAC-SHA256 with
+// 10000 iterations giving 48 bytes = 32-byte key then 16-byte IV, PKCS#7 padding.
+export const OPENSSL_MAGIC = Buffer.from('Salted__', 'latin1');
+const SALT_LENGTH = 8;
+const HEADER_LENGTH = OPENSSL_MAGIC.length + SALT_LENGTH;
+const PBKDF2_ITERATIONS = 10_000;
+
+const pbkdf2Async = promisify(pbkdf2);
+
+async function deriveKeyIv(token: string, salt: Buffer): Promise<{ key: Buffer; iv: Buffer }> {
+  const out = await pbkdf2Async(Buffer.from(token, 'utf8'), salt, PBKDF2_ITERATIONS, 48, 'sha256');
+  return { key: out.subarray(0, 32), iv: out.subarray(32, 48) };
+}
+
+/** Encrypts exactly as `openssl aes-256-cbc -e -pbkdf2 -pass pass:<token>` does. */
+export class OpensslEncryptStream extends Transform {
+  private cipher: Cipher | undefined;
+
+  constructor(
+    private readonly token: string,
+    private readonly salt: Buffer = randomBytes(SALT_LENGTH),
+  ) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, callback: TransformCallback): void {
+    this.ready().then((cipher) => callback(null, cipher.update(chunk)), callback);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    this.ready().then((cipher) => callback(null, cipher.final()), callback);
+  }
+
+  private async ready(): Promise<Cipher> {
+    if (this.cipher) return this.cipher;
+    const { key, iv } = await deriveKeyIv(this.token, this.salt);
+    this.cipher = createCipheriv('aes-256-cbc', key, iv);
+    this.push(Buffer.concat([OPENSSL_MAGIC, this.salt]));
+    return this.cipher;
+  }
+}
+
+/**
+ * Decrypts `openssl enc -pbkdf2` output. CBC cannot tell a wrong key by itself (the padding check
+ * passes about once in 256 tries), so the first plaintext bytes are checked against `expectMagic`
+ * (the LZ4 frame magic): a mismatch there means wrong token; a failure after it means damage.
+ */
+export class OpensslDecryptStream extends Transform {
+  private decipher: Decipher | undefined;
+  private header = Buffer.alloc(0);
+  private verified: boolean;
+  private seen = Buffer.alloc(0);
+
+  constructor(
+    private readonly token: string,
+    private readonly expectMagic?: Buffer,
+  ) {
+    super();
+    this.verified = !expectMagic || expectMagic.length === 0;
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, callback: TransformCallback): void {
+    this.consume(chunk).then(() => callback(), callback);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    if (!this.decipher) {
+      const what = this.header.length === 0 ? 'empty' : `only ${this.header.length} bytes long`;
+      callback(
+        new ConfigCorruptError(`the config archive is ${what}; it is truncated and cannot be restored`),
+      );
+      return;
+    }
+    try {
+      let last: Buffer;
+      try {
+        last = this.decipher.final();
+      } catch (err) {
+        throw this.verified
+          ? new ConfigCorruptError('the config archive is truncated or damaged (bad final AES block)', {
+              cause: err,
+            })
+          : wrongToken(err);
+      }
+      this.emitPlain(last);
+      callback(this.verified ? null : wrongToken());
+    } catch (err) {
+      callback(err as Error);
+    }
+  }
+
+  private async consume(chunk: Buffer): Promise<void> {
+    if (!this.decipher) {
+      this.header = Buffer.concat([this.header, chunk]);
+      if (this.header.length < HEADER_LENGTH) {
+        if (
+          !OPENSSL_MAGIC.subarray(0, this.header.length).equals(this.header.subarray(0, OPENSSL_MAGIC.length))
+        ) {
+          throw notOpenssl();
+        }
+        return;
+      }
+      if (!this.header.subarray(0, OPENSSL_MAGIC.length).equals(OPENSSL_MAGIC)) throw notOpenssl();
+      const { key, iv } = await deriveKeyIv(
+        this.token,
+        this.header.subarray(OPENSSL_MAGIC.length, HEADER_LENGTH),
+      );
+      this.decipher = createDecipheriv('aes-256-cbc', key, iv);
+      chunk = this.header.subarray(HEADER_LENGTH);
+      this.header = Buffer.alloc(0);
+    }
+    this.emitPlain(this.decipher.update(chunk));
+  }
+
+  private emitPlain(plain: Buffer): void {
+    if (!this.verified && plain.length > 0) {
+      const magic = this.expectMagic as Buffer;
+      this.seen = Buffer.concat([this.seen, plain]);
+      if (this.seen.length < magic.length) return;
+      if (!this.seen.subarray(0, magic.length).equals(magic)) throw wrongToken();
+      this.verified = true;
+      plain = this.seen;
+      this.seen = Buffer.alloc(0);
+    }
+    if (plain.length > 0) this.push(plain);
+  }
+}
+
+function notOpenssl(): ConfigDecryptError {
+  return new ConfigDecryptError(
+    'the config archive does not start with openssl\'s "Salted__" header; it is not an archive this service wrote',
+  );
+}
+
+function wrongToken(cause?: unknown): ConfigDecryptError {
+  return new ConfigDecryptError(
+    'the config archive does not decrypt with this token (wrong config encryption token, or not a config archive)',
+    { cause },
+  );
+}

@@ -1,0 +1,258 @@
+import { constants } from 'node:fs';
+import {
+  chmod,
+  lchown,
+  link,
+  lstat,
+  lutimes,
+  mkdir,
+  open,
+  realpath,
+  rmdir,
+  symlink,
+  unlink,
+  utimes,
+} from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { extract as tarExtract, type Extract, type Header } from 'tar-stream';
+
+type Entry = Extract extends AsyncIterable<infer E> ? E : never;
+type Headers = Header;
+import { ConfigCorruptError, ConfigIoError, UserConfigError } from '../errors';
+import { checkSymlinkTarget, entrySegments, unsafe } from './entry-path';
+import { waitWritable } from './stream-util';
+import { symlinkEscapes } from './symlink-escape';
+
+export interface Owner {
+  uid: number;
+  gid: number;
+}
+
+export interface TarUnpackOptions {
+  /** chown every created entry to this owner (the container's user); default: leave as is. */
+  owner?: Owner;
+}
+
+interface DirFixup {
+  path: string;
+  mode: number;
+  mtime: Date | undefined;
+}
+
+// Setuid/setgid/sticky bits are dropped: we unpack as root and the tree is user data.
+const MODE_MASK = 0o777;
+
+/**
+ * Extracts a tar stream into `dir` without ever writing outside it: names are checked before
+ * anything is created, no entry is written through a symlink (not even one from this archive),
+ * links must point inside, devices and fifos are refused. Directory modes and times are applied
+ * last so read-only directories can still be filled.
+ */
+export async function unpackTarSafely(
+  tarBytes: Readable,
+  dir: string,
+  options: TarUnpackOptions = {},
+): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const root = await realpath(dir);
+  const unpacker = new Unpacker(root, options.owner);
+  const extract = tarExtract();
+  const feeding = feed(tarBytes, extract);
+  try {
+    for await (const entry of extract) {
+      await unpacker.entry(entry);
+    }
+    await feeding;
+    await unpacker.finish();
+  } catch (err) {
+    tarBytes.destroy();
+    extract.destroy(new Error('config unpack stopped'));
+    await feeding.catch(() => undefined);
+    throw classify(err);
+  }
+}
+
+async function feed(source: Readable, extract: Extract): Promise<void> {
+  try {
+    for await (const chunk of source) {
+      if (!extract.write(chunk)) await waitWritable(extract);
+    }
+    extract.end(undefined);
+  } catch (err) {
+    extract.destroy(err as Error);
+    throw err;
+  }
+}
+
+function classify(err: unknown): UserConfigError {
+  if (err instanceof UserConfigError) return err;
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (typeof code === 'string' && (err as NodeJS.ErrnoException).syscall) {
+    const path = (err as NodeJS.ErrnoException).path ?? '';
+    return new ConfigIoError(path, `cannot write the unpacked config at ${path}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  return new ConfigCorruptError(
+    `the config archive's tar data is damaged: ${(err as Error)?.message ?? err}`,
+    {
+      cause: err,
+    },
+  );
+}
+
+class Unpacker {
+  private readonly dirs: DirFixup[] = [];
+  private readonly knownDirs = new Set<string>(['']);
+  private readonly symlinks: string[][] = [];
+
+  constructor(
+    private readonly root: string,
+    private readonly owner: Owner | undefined,
+  ) {}
+
+  async entry(entry: Entry): Promise<void> {
+    const header = entry.header;
+    try {
+      await this.place(header, entry);
+    } finally {
+      entry.resume();
+    }
+  }
+
+  async finish(): Promise<void> {
+    const escaping: string[][] = [];
+    for (const segs of this.symlinks) if (await symlinkEscapes(this.root, segs)) escaping.push(segs);
+    if (escaping.length > 0) {
+      for (const segs of escaping) await unlink(join(this.root, ...segs)).catch(() => undefined);
+      throw unsafe(escaping[0].join('/'), 'symlink resolves outside the config dir through other symlinks');
+    }
+    for (const d of this.dirs.reverse()) {
+      await chmod(d.path, d.mode);
+      if (d.mtime) await utimes(d.path, d.mtime, d.mtime);
+    }
+  }
+
+  private async place(header: Headers, entry: Entry): Promise<void> {
+    const type: string = header.type ?? 'file';
+    if (type === 'pax-global-header') return;
+    const segs = entrySegments(header.name);
+    const mode = (header.mode ?? 0o644) & MODE_MASK;
+    if (segs.length === 0) {
+      if (type === 'directory') return;
+      throw unsafe(header.name, `a ${type} entry cannot replace the config dir itself`);
+    }
+    switch (type) {
+      case 'directory':
+        return this.placeDir(segs, mode, header.mtime);
+      case 'file':
+      case 'contiguous-file':
+        return this.placeFile(segs, mode, header.mtime, entry);
+      case 'symlink':
+        return this.placeSymlink(segs, header.linkname ?? '', header.mtime);
+      case 'link':
+        return this.placeHardlink(segs, header.linkname ?? '');
+      default:
+        throw unsafe(header.name, `entries of type ${type} are never unpacked`);
+    }
+  }
+
+  /** Creates missing parents and refuses any parent that is a symlink or not a directory. */
+  private async parentOf(segs: string[]): Promise<string> {
+    for (let i = 1; i < segs.length; i++) {
+      const rel = segs.slice(0, i).join('/');
+      if (this.knownDirs.has(rel)) continue;
+      const abs = join(this.root, rel);
+      const st = await lstat(abs).catch(() => undefined);
+      if (!st) {
+        await mkdir(abs, { mode: 0o755 });
+        await this.chown(abs);
+      } else if (st.isSymbolicLink()) {
+        throw unsafe(
+          segs.join('/'),
+          `its parent ${JSON.stringify(rel)} is a symlink, which is never followed`,
+        );
+      } else if (!st.isDirectory()) {
+        throw unsafe(segs.join('/'), `its parent ${JSON.stringify(rel)} is not a directory`);
+      }
+      this.knownDirs.add(rel);
+    }
+    return join(this.root, ...segs);
+  }
+
+  /** Removes whatever non-directory sits at `abs` (an earlier entry of the same name). */
+  private async clear(abs: string, rel: string): Promise<void> {
+    const st = await lstat(abs).catch(() => undefined);
+    if (!st) return;
+    if (st.isDirectory()) {
+      await rmdir(abs);
+      this.knownDirs.delete(rel);
+    } else await unlink(abs);
+  }
+
+  private async placeDir(segs: string[], mode: number, mtime: Date | undefined): Promise<void> {
+    const abs = await this.parentOf(segs);
+    const rel = segs.join('/');
+    const st = await lstat(abs).catch(() => undefined);
+    if (st && !st.isDirectory()) await unlink(abs);
+    if (!st || !st.isDirectory()) await mkdir(abs, { mode: 0o700 });
+    await this.chown(abs);
+    this.knownDirs.add(rel);
+    this.dirs.push({ path: abs, mode, mtime });
+  }
+
+  private async placeFile(
+    segs: string[],
+    mode: number,
+    mtime: Date | undefined,
+    entry: Entry,
+  ): Promise<void> {
+    const abs = await this.parentOf(segs);
+    await this.clear(abs, segs.join('/'));
+    // O_EXCL + O_NOFOLLOW: never truncate or write through anything that appeared meanwhile.
+    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+    const handle = await open(abs, flags, 0o600);
+    try {
+      for await (const chunk of entry as AsyncIterable<Buffer>) {
+        let offset = 0;
+        while (offset < chunk.length) offset += (await handle.write(chunk, offset)).bytesWritten;
+      }
+      await handle.chmod(mode);
+      if (this.owner) await handle.chown(this.owner.uid, this.owner.gid);
+      if (mtime) await handle.utimes(mtime, mtime);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  private async placeSymlink(segs: string[], target: string, mtime: Date | undefined): Promise<void> {
+    checkSymlinkTarget(segs, target);
+    const abs = await this.parentOf(segs);
+    await this.clear(abs, segs.join('/'));
+    await symlink(target, abs);
+    await this.chown(abs);
+    if (mtime) await lutimes(abs, mtime, mtime).catch(() => undefined);
+    this.symlinks.push(segs);
+  }
+
+  private async placeHardlink(segs: string[], linkname: string): Promise<void> {
+    const targetSegs = entrySegments(linkname, 'hard link target');
+    if (targetSegs.length === 0) throw unsafe(segs.join('/'), 'hard link to the config dir itself');
+    const targetAbs = await this.parentOf(targetSegs);
+    const st = await lstat(targetAbs).catch(() => undefined);
+    if (!st?.isFile()) {
+      throw unsafe(
+        segs.join('/'),
+        `hard link target ${JSON.stringify(linkname)} is not a file unpacked before it`,
+      );
+    }
+    const abs = await this.parentOf(segs);
+    await this.clear(abs, segs.join('/'));
+    await link(targetAbs, abs);
+  }
+
+  private async chown(abs: string): Promise<void> {
+    if (this.owner) await lchown(abs, this.owner.uid, this.owner.gid);
+  }
+}

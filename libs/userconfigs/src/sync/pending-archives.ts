@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rmdir, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ConfigKey } from '../config-key';
+
+const SUFFIX = '.tar.lz4.enc';
+const PARTIAL = '.partial';
+
+export interface PendingArchive {
+  key: ConfigKey;
+  path: string;
+  name: string;
+}
+
+/**
+ * Encrypted archives waiting for upload: `<pendingDir>/<user_id>/<app_name>/<stamp>.tar.lz4.enc`.
+ * Stamps are the clock's milliseconds zero-padded, then a per-process sequence, so names sort by
+ * age and the newest per key is the last one.
+ */
+export class PendingArchives {
+  private seq = 0;
+
+  constructor(
+    readonly dir: string,
+    private readonly now: () => number,
+  ) {}
+
+  /** A fresh path for `key` (final name and the partial name to write first). */
+  async allocate(key: ConfigKey): Promise<{ partial: string; final: string }> {
+    const keyDir = join(this.dir, key.userId, key.appName);
+    await mkdir(keyDir, { recursive: true, mode: 0o700 });
+    const ms = String(Math.max(0, Math.floor(this.now()))).padStart(15, '0');
+    const stamp = `${ms}-${String(this.seq++).padStart(6, '0')}-${randomBytes(3).toString('hex')}`;
+    const final = join(keyDir, `${stamp}${SUFFIX}`);
+    return { partial: `${final}${PARTIAL}`, final };
+  }
+
+  /** Complete pending archives for `key`, oldest first. */
+  async list(key: ConfigKey): Promise<PendingArchive[]> {
+    const keyDir = join(this.dir, key.userId, key.appName);
+    const names = await readdir(keyDir).catch(() => [] as string[]);
+    return names
+      .filter((n) => n.endsWith(SUFFIX))
+      .sort()
+      .map((name) => ({ key, name, path: join(keyDir, name) }));
+  }
+
+  /** Every key that has a pending-archive dir. */
+  async keys(): Promise<ConfigKey[]> {
+    const keys: ConfigKey[] = [];
+    for (const userId of await subdirs(this.dir)) {
+      for (const appName of await subdirs(join(this.dir, userId))) keys.push({ userId, appName });
+    }
+    return keys;
+  }
+
+  /** Deletes `archives`, then the key's dirs if they are empty now. */
+  async remove(key: ConfigKey, archives: PendingArchive[]): Promise<void> {
+    for (const a of archives) await unlink(a.path).catch(() => undefined);
+    await rmdir(join(this.dir, key.userId, key.appName)).catch(() => undefined);
+    await rmdir(join(this.dir, key.userId)).catch(() => undefined);
+  }
+
+  async size(path: string): Promise<number> {
+    return (await stat(path)).size;
+  }
+}
+
+async function subdirs(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isDirectory()).map((e) => e.name);
+}
