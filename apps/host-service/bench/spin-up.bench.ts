@@ -1,0 +1,166 @@
+// PUT /spin_up_container end to end (HTTPS, validation, ports, dirs, files, create, start) vs a
+// bare dockerode create+start of the same container config, sequential and 10 concurrent.
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import Dockerode from 'dockerode';
+import { serve } from '@hono/node-server';
+import { PortAllocator, createBindingProbe } from '@fractal/portbindings';
+import { TtyAllocator } from '@fractal/ttys';
+import { sendFds } from '@fractal/uinput';
+import { LocalDirConfigStore, UserConfigSync } from '@fractal/userconfigs';
+import { createMemoryLogger } from '@fractal/logger/testing';
+import { createApi } from '../src/api';
+import { ContainerManager, buildCreateOptions } from '../src/containers';
+import { median, putJson, selfSignedPems } from './bench-util';
+
+const IMAGE = 'fractal/test-protocol:latest';
+const LABEL = { 'fractal.test': 'host-service-bench' };
+const SECRET = 'bench-secret-0123456789';
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const docker = new Dockerode();
+
+async function removeBenchContainers(): Promise<void> {
+  const list = await docker.listContainers({
+    all: true,
+    filters: { label: ['fractal.test=host-service-bench'] },
+  });
+  await Promise.all(
+    list.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => undefined),
+    ),
+  );
+}
+
+async function main(): Promise<void> {
+  const root = await mkdtemp(join(tmpdir(), 'hs-bench-'));
+  const fractalDir = join(root, 'fractal');
+  await mkdir(fractalDir);
+  execFileSync('mount', ['--bind', fractalDir, fractalDir]);
+  execFileSync('mount', ['--make-rshared', fractalDir]);
+  const manager = new ContainerManager({
+    docker,
+    ports: new PortAllocator({ minPort: 43000, maxPort: 43999, probe: createBindingProbe() }),
+    ttys: new TtyAllocator({}),
+    devices: { allocate: async () => null },
+    sendFds,
+    configs: new UserConfigSync({
+      store: new LocalDirConfigStore(join(root, 'store')),
+      pendingDir: join(root, 'pending'),
+    }),
+    logger: createMemoryLogger({ level: 'warn' }).logger,
+    fractalDir,
+    containerUid: 1000,
+    hasNvidiaRuntime: false,
+    extraLabels: LABEL,
+  });
+  await manager.start();
+  const app = createApi({
+    manager,
+    appEnv: 'localdev',
+    webserverAuthSecret: SECRET,
+    logger: createMemoryLogger({ level: 'warn' }).logger,
+  });
+  const server = serve({
+    fetch: app.fetch,
+    createServer: https.createServer,
+    serverOptions: await selfSignedPems(),
+    port: 0,
+    hostname: '127.0.0.1',
+  });
+  await new Promise((r) => server.once('listening', r));
+  const port = (server.address() as AddressInfo).port;
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 16 });
+
+  const viaApi = async (): Promise<number> => {
+    const t = performance.now();
+    const res = await putJson(agent, port, '/spin_up_container', {
+      auth_secret: SECRET,
+      app_name: 'bench',
+      app_image: IMAGE,
+      mount_command: '',
+      protocol_timeout: 60,
+    });
+    if (res.status !== 200) throw new Error(`spin_up_container answered ${res.status}: ${res.text}`);
+    return performance.now() - t;
+  };
+  let n = 0;
+  const viaDockerode = async (): Promise<number> => {
+    n += 1;
+    // Same dirs the daemon would make, under the shared FRACTAL_DIR (rshared needs a shared mount).
+    const dir = join(fractalDir, 'raw', String(n));
+    await mkdir(join(dir, 'r'), { recursive: true });
+    await mkdir(join(dir, 'u'));
+    await mkdir(join(dir, 's'));
+    const options = buildCreateOptions({
+      fractalId: `raw${n}`,
+      appName: 'bench',
+      image: IMAGE,
+      hostPorts: [
+        { containerPort: 32262, protocol: 'tcp', hostPort: 0 },
+        { containerPort: 32263, protocol: 'udp', hostPort: 0 },
+        { containerPort: 32273, protocol: 'tcp', hostPort: 0 },
+      ],
+      resourceDir: join(dir, 'r'),
+      unpackedConfigsDir: join(dir, 'u'),
+      socketsDir: join(dir, 's'),
+      binds: [],
+      devices: [],
+      hasNvidiaRuntime: false,
+      extraLabels: LABEL,
+    });
+    const t = performance.now();
+    const c = await docker.createContainer(options);
+    await c.start();
+    return performance.now() - t;
+  };
+
+  const results: Record<string, { api: number[]; raw: number[] }> = {
+    sequential: { api: [], raw: [] },
+    concurrent10: { api: [], raw: [] },
+  };
+  try {
+    for (let round = 0; round < ROUNDS; round += 1) {
+      for (const [mode, batch] of [
+        ['sequential', 1],
+        ['concurrent10', 10],
+      ] as const) {
+        for (const kind of ['api', 'raw'] as const) {
+          const run = kind === 'api' ? viaApi : viaDockerode;
+          for (let i = 0; i < (batch === 1 ? 5 : 1); i += 1) {
+            results[mode][kind].push(...(await Promise.all(Array.from({ length: batch }, run))));
+          }
+          await removeBenchContainers();
+          const end = Date.now() + 30_000;
+          while (manager.size() > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+    }
+    for (const [mode, r] of Object.entries(results)) {
+      const api = median(r.api);
+      const raw = median(r.raw);
+      console.log(
+        `${mode}: PUT /spin_up_container median ${api.toFixed(1)} ms (n=${r.api.length}); dockerode create+start median ${raw.toFixed(1)} ms (n=${r.raw.length}); ratio ${(api / raw).toFixed(3)} (goal <= 1.2)`,
+      );
+    }
+  } finally {
+    agent.destroy();
+    server.close();
+    await manager.shutdown();
+    await removeBenchContainers();
+    execFileSync('umount', ['-l', fractalDir]);
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,315 @@
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Dockerode from 'dockerode';
+import S3rver from 's3rver';
+import { PortAllocator, createBindingProbe } from '@fractal/portbindings';
+import { TtyAllocator } from '@fractal/ttys';
+import { sendFds } from '@fractal/uinput';
+import { S3ConfigStore, UserConfigSync } from '@fractal/userconfigs';
+import { createMemoryLogger } from '@fractal/logger/testing';
+import { ContainerManager } from './container-manager';
+import type { ContainerManagerDeps } from './container-manager';
+
+const IMAGE = 'fractal/test-protocol:latest';
+const TEST_LABEL = 'fractal.test';
+const TEST_LABEL_VALUE = 'host-service-containers';
+const REPO = join(__dirname, '../../../..');
+const docker = new Dockerode();
+const spinReq = { appName: 'test-app', appImage: IMAGE, mountCommand: '', protocolTimeout: 45 };
+
+async function until(
+  check: () => boolean | Promise<boolean>,
+  ms = 30_000,
+  what = 'condition',
+): Promise<void> {
+  const end = Date.now() + ms;
+  while (
+    !(await Promise.resolve()
+      .then(check)
+      .catch(() => false))
+  ) {
+    if (Date.now() > end) throw new Error(`${what} not met within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function logsOf(id: string): Promise<string> {
+  const buf = (await docker.getContainer(id).logs({ stdout: true, stderr: true })) as unknown as Buffer;
+  return buf.toString();
+}
+
+async function removeTestContainers(): Promise<void> {
+  const list = await docker
+    .listContainers({ all: true, filters: { label: [`${TEST_LABEL}=${TEST_LABEL_VALUE}`] } })
+    .catch(() => []);
+  await Promise.all(
+    list.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => undefined),
+    ),
+  );
+}
+
+describe('ContainerManager on the real engine and a real S3 server', () => {
+  let root: string;
+  let fractalDir: string;
+  let s3: S3rver;
+  let endpoint: string;
+  const managers: ContainerManager[] = [];
+
+  const newStore = () =>
+    new S3ConfigStore({
+      bucket: 'fractal-user-app-configs',
+      clientConfig: {
+        endpoint,
+        forcePathStyle: true,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      },
+    });
+
+  async function newManager(over: Partial<ContainerManagerDeps> = {}) {
+    const memory = createMemoryLogger({ level: 'info' });
+    const ports = new PortAllocator({ minPort: 42000, maxPort: 42999, probe: createBindingProbe() });
+    const ttys = new TtyAllocator({});
+    const manager = new ContainerManager({
+      docker,
+      ports,
+      ttys,
+      devices: { allocate: async () => null }, // this kernel has no /dev/uinput: UINPUT=auto
+      sendFds,
+      configs: new UserConfigSync({ store: newStore(), pendingDir: join(root, 'pending') }),
+      logger: memory.logger,
+      fractalDir,
+      containerUid: 1000,
+      hasNvidiaRuntime: false,
+      extraLabels: { [TEST_LABEL]: TEST_LABEL_VALUE },
+      eventsBackoffMs: { min: 100, max: 1000 },
+      ...over,
+    });
+    managers.push(manager);
+    await manager.start();
+    return { manager, ports, ttys, memory };
+  }
+
+  const leftovers = async () => [
+    ...(await readdir(fractalDir)).filter((n) => n !== 'temp'),
+    ...(await readdir(join(fractalDir, 'temp')).catch(() => [])),
+  ];
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'hs-int-'));
+    fractalDir = join(root, 'fractal');
+    await mkdir(fractalDir);
+    // rshared bind sources must sit on a shared mount (the daemon does the same at start).
+    execFileSync('mount', ['--bind', fractalDir, fractalDir]);
+    execFileSync('mount', ['--make-rshared', fractalDir]);
+    s3 = new S3rver({
+      address: '127.0.0.1',
+      port: 0,
+      silent: true,
+      directory: join(root, 's3'),
+      configureBuckets: [{ name: 'fractal-user-app-configs', configs: [] }],
+    });
+    const info = (await s3.run()) as AddressInfo;
+    endpoint = `http://127.0.0.1:${info.port}`;
+  });
+
+  afterAll(async () => {
+    await Promise.all(managers.map((m) => m.shutdown()));
+    await removeTestContainers();
+    await s3?.close();
+    try {
+      execFileSync('umount', ['-l', fractalDir]);
+    } catch {
+      // not mounted: beforeAll failed early
+    }
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('spins up, restores the config in either order, becomes ready, and on docker kill frees everything and uploads the config', async () => {
+    const { manager, ports, ttys } = await newManager();
+    // A saved config from an earlier session, uploaded the way the daemon uploads it.
+    const seed = join(root, 'seed');
+    await mkdir(seed);
+    await writeFile(join(seed, 'settings.json'), '{"theme":"dark"}');
+    expect(
+      await new UserConfigSync({ store: newStore(), pendingDir: join(root, 'p2') }).backup({
+        userId: 'user-1',
+        appName: 'test-app',
+        token: 'tok',
+        dir: seed,
+      }),
+    ).toBe('uploaded');
+
+    const [idA, idB] = await Promise.all([
+      manager.spinUp(spinReq),
+      manager.spinUp({ ...spinReq, mountCommand: `-v ${seed}:/seed:ro` }),
+    ]);
+    const a = manager.lookup({ dockerId: idA });
+    const b = manager.lookup({ dockerId: idB });
+    const info = await docker.getContainer(idA).inspect();
+    expect(info.State.Running).toBe(true);
+    expect(Number(info.HostConfig.PortBindings['32262/tcp'][0].HostPort)).toBe(a?.hostPort);
+    expect(Object.keys(info.HostConfig.PortBindings).sort()).toEqual(['32262/tcp', '32263/udp', '32273/tcp']);
+    expect(info.HostConfig.CapDrop).toEqual(['ALL']);
+    expect(info.HostConfig.CapAdd).toEqual(
+      expect.arrayContaining(['SYS_NICE', 'SETPCAP', 'NET_BIND_SERVICE']),
+    );
+    expect(info.HostConfig.ShmSize).toBe(8 * 1024 ** 3);
+    expect(info.Config.Labels).toMatchObject({ 'fractal.id': a?.fractalId, 'fractal.app': 'test-app' });
+    const mounts = Object.fromEntries(info.Mounts.map((m) => [m.Destination, m]));
+    expect(mounts['/fractal/resourceMappings']).toMatchObject({ Source: a?.dirs.resources, RW: false });
+    expect(mounts['/fractal/userConfigs']).toMatchObject({
+      Source: a?.dirs.unpackedConfigs,
+      Propagation: 'rshared',
+    });
+    expect(mounts['/tmp/sockets']).toMatchObject({ Source: a?.dirs.sockets });
+    expect((await docker.getContainer(idB).inspect()).HostConfig.Binds).toEqual([`${seed}:/seed:ro`]);
+    expect(await readFile(join(a?.dirs.resources ?? '', 'hostPort_for_my_32262_tcp'), 'utf8')).toBe(
+      String(a?.hostPort),
+    );
+    expect(await readFile(join(a?.dirs.resources ?? '', 'timeout'), 'utf8')).toBe('45');
+    expect(ttys.inUse()).toBe(2);
+
+    const values = (hostPort: number) => ({
+      hostPort,
+      dpi: 144,
+      userId: 'user-1',
+      clientAppAuthSecret: 'cs',
+      containerARN: 'arn:test',
+    });
+    const token = (hostPort: number) => ({
+      hostPort,
+      userId: 'user-1',
+      configEncryptionToken: 'tok',
+      clientAppAuthSecret: 'cs',
+    });
+    await manager.setConfigToken(token(a?.hostPort ?? 0)); // token first
+    await manager.setStartValues(values(a?.hostPort ?? 0));
+    await manager.setStartValues(values(b?.hostPort ?? 0)); // values first
+    await manager.setConfigToken(token(b?.hostPort ?? 0));
+    for (const id of [idA, idB]) {
+      await until(async () => (await logsOf(id)).includes('test-protocol: ready'), 15_000, `${id} ready`);
+      const logs = await logsOf(id);
+      expect(logs).toContain('test-protocol: DPI=144');
+      expect(logs).toContain('settings.json');
+    }
+    const restored = await stat(join(a?.dirs.unpackedConfigs ?? '', 'settings.json'));
+    expect(restored.uid).toBe(1000);
+
+    // The session changes the config; docker kill must bring that change back to S3.
+    await writeFile(join(a?.dirs.unpackedConfigs ?? '', 'session.txt'), 'new');
+    execFileSync('docker', ['kill', idA]);
+    await until(() => manager.lookup({ fractalId: a?.fractalId }) === undefined, 30_000, 'cleanup of A');
+    await until(
+      async () => !(await exists(a?.dirs.root ?? '')) && !(await exists(a?.dirs.temp ?? '')),
+      30_000,
+      'dirs of A removed',
+    );
+    await expect(docker.getContainer(idA).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    expect(ports.heldBy(a?.fractalId ?? '')).toEqual([]);
+    expect(ttys.inUse()).toBe(1);
+    const check = join(root, 'check');
+    await mkdir(check);
+    await new UserConfigSync({ store: newStore(), pendingDir: join(root, 'p3') }).restore({
+      userId: 'user-1',
+      appName: 'test-app',
+      token: 'tok',
+      dir: check,
+    });
+    expect(await readFile(join(check, 'session.txt'), 'utf8')).toBe('new');
+
+    await manager.shutdown();
+    expect(manager.size()).toBe(0);
+    expect(await leftovers()).toEqual([]);
+    await expect(docker.getContainer(idB).inspect()).rejects.toMatchObject({ statusCode: 404 });
+  });
+
+  it('gives 20 concurrent spin-ups distinct host ports and TTYs', async () => {
+    const { manager, ports } = await newManager();
+    const ids = await Promise.all(Array.from({ length: 20 }, () => manager.spinUp(spinReq)));
+    const infos = await Promise.all(ids.map((id) => docker.getContainer(id).inspect()));
+    expect(infos.every((i) => i.State.Running)).toBe(true);
+    // TCP and UDP are separate port spaces: distinct means distinct per protocol.
+    const hostPorts = infos.flatMap((i) =>
+      Object.entries(i.HostConfig.PortBindings as Record<string, Array<{ HostPort: string }>>).map(
+        ([k, b]) => `${b[0].HostPort}/${k.split('/')[1]}`,
+      ),
+    );
+    expect(new Set(hostPorts).size).toBe(60);
+    const ttyValues = await Promise.all(
+      ids.map((id) => readFile(join(manager.lookup({ dockerId: id })?.dirs.resources ?? '', 'tty'), 'utf8')),
+    );
+    expect(new Set(ttyValues).size).toBe(20);
+    await manager.shutdown();
+    expect([manager.size(), ports.inUse('tcp'), ports.inUse('udp')]).toEqual([0, 0, 0]);
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it.each([
+    ['a missing image', {}, { appImage: 'fractal/no-such-image:latest' }],
+    [
+      'a device allocator that throws',
+      {
+        devices: { allocate: () => Promise.reject(new Error('UINPUT=required but /dev/uinput is missing')) },
+      },
+      {},
+    ],
+    ['a start Docker refuses (file mounted over a dir)', {}, { mountCommand: '-v /etc/hostname:/bin' }],
+  ])('leaves nothing behind after %s', async (_what, deps, req) => {
+    const { manager, ports, ttys } = await newManager(deps as Partial<ContainerManagerDeps>);
+    await expect(manager.spinUp({ ...spinReq, ...req })).rejects.toMatchObject({ code: 'SPIN_UP_FAILED' });
+    expect([manager.size(), ports.inUse('tcp'), ports.inUse('udp'), ttys.inUse()]).toEqual([0, 0, 0, 0]);
+    expect(await leftovers()).toEqual([]);
+    const ours = await docker.listContainers({
+      all: true,
+      filters: { label: [`${TEST_LABEL}=${TEST_LABEL_VALUE}`] },
+    });
+    expect(ours).toEqual([]);
+    await manager.shutdown();
+  });
+
+  // Last: restarts the engine. The finally block brings it back even when the test fails.
+  it('cleans a container that died while the engine restarted', async () => {
+    const { manager, ports } = await newManager();
+    const id = await manager.spinUp(spinReq);
+    const entry = manager.lookup({ dockerId: id });
+    const pidfile = '/var/run/fractal-dockerd.pid';
+    try {
+      const pid = Number(await readFile(pidfile, 'utf8'));
+      process.kill(pid, 'SIGTERM'); // dockerd stops its containers on the way down
+      await until(
+        () => {
+          try {
+            process.kill(pid, 0);
+            return false;
+          } catch {
+            return true;
+          }
+        },
+        60_000,
+        'dockerd exit',
+      );
+    } finally {
+      execFileSync(join(REPO, 'tools/docker/ensure-engine.sh'), { stdio: 'ignore' });
+    }
+    await until(() => manager.size() === 0, 60_000, 'cleanup after engine restart');
+    await until(async () => !(await exists(entry?.dirs.root ?? '')), 30_000, 'dirs removed');
+    expect(ports.inUse('tcp')).toBe(0);
+    await expect(docker.getContainer(id).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    await manager.shutdown();
+  }, 180_000);
+});

@@ -1,0 +1,93 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PortAllocator } from '@fractal/portbindings';
+import { FakePortProbe } from '@fractal/portbindings/testing';
+import { TtyAllocator } from '@fractal/ttys';
+import type { DeviceSet } from '@fractal/uinput';
+import { createFakeDeviceSet } from '@fractal/uinput/testing';
+import { UserConfigSync } from '@fractal/userconfigs';
+import { InMemoryConfigStore } from '@fractal/userconfigs/testing';
+import { createMemoryLogger } from '@fractal/logger/testing';
+import type { MemoryLogger } from '@fractal/logger/testing';
+import { ContainerManager } from './container-manager';
+import type { ContainerManagerDeps } from './container-manager';
+import { FakeDocker } from './fake-docker';
+
+export interface Harness {
+  manager: ContainerManager;
+  docker: FakeDocker;
+  ports: PortAllocator;
+  ttys: TtyAllocator;
+  store: InMemoryConfigStore;
+  memory: MemoryLogger;
+  fractalDir: string;
+  devicesMade: DeviceSet[];
+  devicesClosed: number;
+  fdSends: Array<{ socketPath: string; fds: readonly number[]; signal: AbortSignal }>;
+  /** Everything under fractalDir except the shared `temp` parent and its empty state. */
+  leftovers(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/** A ContainerManager on fakes (engine, probe, uinput, config store) in a temp FRACTAL_DIR. Spec-only. */
+export async function createHarness(overrides: Partial<ContainerManagerDeps> = {}): Promise<Harness> {
+  const root = await mkdtemp(join(tmpdir(), 'hs-unit-'));
+  const fractalDir = join(root, 'fractal');
+  await import('node:fs/promises').then((fs) => fs.mkdir(fractalDir));
+  const docker = new FakeDocker();
+  const ports = new PortAllocator({ minPort: 40000, maxPort: 40999, probe: new FakePortProbe() });
+  const ttys = new TtyAllocator({});
+  const store = new InMemoryConfigStore();
+  const memory = createMemoryLogger();
+  const h = {
+    docker,
+    ports,
+    ttys,
+    store,
+    memory,
+    fractalDir,
+    devicesMade: [] as DeviceSet[],
+    devicesClosed: 0,
+    fdSends: [] as Harness['fdSends'],
+  } as Harness;
+  h.manager = new ContainerManager({
+    docker: docker.asDockerode(),
+    ports,
+    ttys,
+    devices: {
+      allocate: async () => {
+        const set = await createFakeDeviceSet();
+        h.devicesMade.push(set);
+        return {
+          ...set,
+          close: () => {
+            h.devicesClosed += 1;
+            set.close();
+          },
+        };
+      },
+    },
+    sendFds: (socketPath, fds, opts) => {
+      h.fdSends.push({ socketPath, fds, signal: opts.signal });
+      return new Promise((resolve) => opts.signal.addEventListener('abort', () => resolve()));
+    },
+    configs: new UserConfigSync({ store, pendingDir: join(root, 'pending') }),
+    logger: memory.logger,
+    fractalDir,
+    containerUid: 1000,
+    hasNvidiaRuntime: false,
+    eventsBackoffMs: { min: 5, max: 20 },
+    ...overrides,
+  });
+  h.leftovers = async () => {
+    const top = (await readdir(fractalDir)).filter((n) => n !== 'temp');
+    const temp = await readdir(join(fractalDir, 'temp')).catch(() => []);
+    return [...top, ...temp.map((n) => `temp/${n}`)];
+  };
+  h.close = async () => {
+    await h.manager.shutdown();
+    await rm(root, { recursive: true, force: true });
+  };
+  return h;
+}

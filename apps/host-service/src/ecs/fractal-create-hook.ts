@@ -1,0 +1,140 @@
+import { CreateHookError } from '@fractal/ecsagent-bridge';
+import type {
+  ContainerCreateBody,
+  ContainerCreateHook,
+  ContainerCreateRequest,
+  CreatePlan,
+} from '@fractal/ecsagent-bridge';
+import type { Logger } from '@fractal/logger';
+import type { DesiredBinding, Protocol } from '@fractal/portbindings';
+import { parseProtocol } from '@fractal/portbindings';
+import type { ContainerManager, ContainerReservation } from '../containers';
+import { LABEL_APP, LABEL_ID } from '../containers';
+
+export const FRACTAL_ID_PLACEHOLDER = '%%FRACTAL_ID_PLACEHOLDER%%';
+
+export interface FractalCreateHookDeps {
+  manager: Pick<ContainerManager, 'reserve' | 'attach' | 'release'>;
+  logger: Logger;
+}
+
+type PortBindings = NonNullable<NonNullable<ContainerCreateBody['HostConfig']>['PortBindings']>;
+
+/** `fractal/<app>:<tag>` (with or without a registry in front) → `<app>`. */
+export function appNameFromImage(image: string | undefined): string {
+  const withoutDigest = (image ?? '').split('@')[0];
+  const lastSlash = withoutDigest.lastIndexOf('/');
+  const repo = withoutDigest.slice(lastSlash + 1);
+  const colon = repo.indexOf(':');
+  const name = colon >= 0 ? repo.slice(0, colon) : repo;
+  return name.length > 0 ? name : 'unknown-app';
+}
+
+function desiredBindings(bindings: PortBindings): Array<DesiredBinding & { key: string }> {
+  const desired: Array<DesiredBinding & { key: string }> = [];
+  for (const [key, list] of Object.entries(bindings)) {
+    const [portText, protocolText = 'tcp'] = key.split('/');
+    const containerPort = Number(portText);
+    let protocol: Protocol;
+    try {
+      protocol = parseProtocol(protocolText);
+    } catch (err) {
+      throw new CreateHookError(
+        400,
+        `port binding ${key}: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+    const first = list?.[0] ?? {};
+    const requested = first.HostPort ? Number(first.HostPort) : 0;
+    if (!Number.isInteger(containerPort) || !Number.isInteger(requested)) {
+      throw new CreateHookError(400, `port binding ${key} -> ${first.HostPort ?? ''} is not a number`);
+    }
+    desired.push({
+      key,
+      containerPort,
+      protocol,
+      hostPort: requested,
+      ...(first.HostIp ? { bindIp: first.HostIp } : {}),
+    });
+  }
+  return desired;
+}
+
+function rewriteBody(
+  body: ContainerCreateBody,
+  reservation: ContainerReservation,
+  appName: string,
+): ContainerCreateBody {
+  const out: ContainerCreateBody = structuredClone(body);
+  const hostConfig = (out.HostConfig ??= {});
+  const bindings: PortBindings = {};
+  for (const [key, list] of Object.entries(hostConfig.PortBindings ?? {})) {
+    const taken = reservation.ports.find(
+      (p) => `${p.containerPort}/${p.protocol}` === (key.includes('/') ? key : `${key}/tcp`),
+    );
+    const hostIp = list?.[0]?.HostIp;
+    bindings[key] = [{ ...(hostIp ? { HostIp: hostIp } : {}), HostPort: String(taken?.hostPort ?? '') }];
+  }
+  if (hostConfig.PortBindings) hostConfig.PortBindings = bindings;
+  const put = (s: string): string => s.split(FRACTAL_ID_PLACEHOLDER).join(reservation.fractalId);
+  if (hostConfig.Binds) hostConfig.Binds = hostConfig.Binds.map(put);
+  if (hostConfig.Mounts)
+    hostConfig.Mounts = hostConfig.Mounts.map((m) => (m.Source ? { ...m, Source: put(m.Source) } : m));
+  hostConfig.Devices = [
+    ...(hostConfig.Devices ?? []),
+    ...(reservation.devices?.dockerDevices ?? []).map((d) => ({ ...d })),
+  ];
+  out.Labels = { ...out.Labels, [LABEL_ID]: reservation.fractalId, [LABEL_APP]: appName };
+  return out;
+}
+
+/**
+ * What the Go fork did inside the ECS agent, as a hook of the Docker API interposer: each create
+ * gets a FractalID, our host ports, its own bind dirs, the uinput devices and a TTY, through the
+ * same ContainerManager code as a spin-up; a refused create gives everything back.
+ */
+export function createFractalCreateHook(deps: FractalCreateHookDeps): ContainerCreateHook {
+  const log = deps.logger.child({ component: 'ecs-hook' });
+  return {
+    async beforeCreate(req: ContainerCreateRequest): Promise<CreatePlan> {
+      const appName = appNameFromImage(req.body.Image);
+      const desired = desiredBindings(req.body.HostConfig?.PortBindings ?? {});
+      let reservation: ContainerReservation;
+      try {
+        reservation = await deps.manager.reserve({
+          appName,
+          desired: desired.map((d) => ({
+            containerPort: d.containerPort,
+            protocol: d.protocol,
+            hostPort: d.hostPort,
+            ...(d.bindIp ? { bindIp: d.bindIp } : {}),
+          })),
+        });
+      } catch (err) {
+        throw new CreateHookError(
+          500,
+          `fractal host service could not reserve resources for ${appName}: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
+      const body = rewriteBody(req.body, reservation, appName);
+      log.info(
+        { fractalId: reservation.fractalId, appName, ports: reservation.ports },
+        'ECS container create rewritten',
+      );
+      return {
+        body,
+        async onOutcome(outcome) {
+          if (outcome.ok) {
+            deps.manager.attach(reservation.fractalId, outcome.id, appName);
+            return;
+          }
+          log.warn(
+            { fractalId: reservation.fractalId, statusCode: outcome.statusCode, message: outcome.message },
+            'docker refused the ECS create; releasing',
+          );
+          await deps.manager.release(reservation.fractalId, 'docker refused the create');
+        },
+      };
+    },
+  };
+}
