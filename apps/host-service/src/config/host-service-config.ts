@@ -1,0 +1,56 @@
+export const APP_ENVS = ['localdev', 'development', 'staging', 'production'] as const;
+export type AppEnvName = (typeof APP_ENVS)[number];
+
+export const UINPUT_MODES = ['auto', 'required', 'off'] as const;
+export type UinputMode = (typeof UINPUT_MODES)[number];
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export type UserConfigsStoreConfig =
+  | { readonly kind: 's3'; readonly bucket: string; readonly endpoint?: string }
+  | { readonly kind: 'local'; readonly dir: string };
+
+export type EcsBridgeConfig =
+  | { readonly enabled: false }
+  | {
+      readonly enabled: true;
+      readonly configFile: string;
+      readonly socketPath: string;
+      readonly agentImage: string;
+    };
+
+/** The validated settings; every field has its final value (defaults applied). */
+export interface HostServiceConfig {
+  readonly appEnv: AppEnvName;
+  readonly port: number;
+  readonly host: string;
+  readonly fractalDir: string;
+  readonly fractalPrivateDir: string;
+  readonly webserverAuthSecret: string;
+  readonly webserverUrl: string;
+  /** null: a fresh random 55–65 s before each beat. */
+  readonly heartbeatIntervalMs: number | null;
+  readonly userConfigs: UserConfigsStoreConfig;
+  readonly uinput: UinputMode;
+  readonly containerUid: number;
+  readonly useProdLogging: boolean;
+  readonly logLevel: LogLevel;
+  readonly sentryDsn?: string;
+  readonly logzio?: { readonly token: string; readonly listenerUrl?: string };
+  readonly ecsBridge: EcsBridgeConfig;
+  readonly imdsEndpoint: string;
+}
+
+export const DEFAULT_WEBSERVER_URLS: Readonly<Record<Exclude<AppEnvName, 'localdev'>, string>> = {
+  development: 'https://dev-server.fractal.co',
+  staging: 'https://staging-server.fractal.co',
+  production: 'https://prod-server.fractal.co',
+};
+
+export const LOCALDEV_WEBSERVER_AUTH_SECRET = 'testwebserverauthsecretdev';
+export const DEFAULT_USER_CONFIGS_BUCKET = 'fractal-user-app-configs';
+export const DEFAULT_ECS_BRIDGE_SOCKET = '/var/run/fractal/ecs-docker.sock';
+export const DEFAULT_IMDS_ENDPOINT = 'http://169.254.169.254';
+/** The ECS agent's introspection port; kept away from containers like our own port. */
+export const ECS_AGENT_PORT = 51678;

@@ -1,0 +1,109 @@
+/** Every environment setting the daemon reads, for `--help` and for the README. */
+export interface SettingDoc {
+  readonly name: string;
+  readonly defaultText: string;
+  readonly description: string;
+}
+
+export const SETTINGS: readonly SettingDoc[] = [
+  { name: 'APP_ENV', defaultText: 'localdev', description: 'localdev | development | staging | production' },
+  { name: 'HOST_SERVICE_PORT', defaultText: '4678', description: 'HTTPS port of the API (1..65535)' },
+  {
+    name: 'HOST_SERVICE_HOST',
+    defaultText: '0.0.0.0',
+    description: 'IP address the API binds (the webserver calls it from outside)',
+  },
+  {
+    name: 'FRACTAL_DIR',
+    defaultText: '/fractal',
+    description: 'per-container dirs; must not exist at start',
+  },
+  {
+    name: 'FRACTAL_PRIVATE_DIR',
+    defaultText: '/fractalprivate',
+    description: 'TLS key and certificate, pending config uploads',
+  },
+  {
+    name: 'WEBSERVER_AUTH_SECRET',
+    defaultText: 'testwebserverauthsecretdev (localdev only)',
+    description: 'secret the webserver sends as auth_secret; required outside localdev',
+  },
+  {
+    name: 'WEBSERVER_URL',
+    defaultText: 'per APP_ENV: https://{dev,staging,prod}-server.fractal.co',
+    description: 'webserver that receives the handshake and heartbeats',
+  },
+  {
+    name: 'HEARTBEAT_INTERVAL_MS',
+    defaultText: 'random 55000..65000 per beat',
+    description: 'fixed interval between heartbeats (100..3600000)',
+  },
+  {
+    name: 'USER_CONFIGS_BUCKET',
+    defaultText: 'fractal-user-app-configs (outside localdev)',
+    description: 'S3 bucket of user config archives',
+  },
+  {
+    name: 'USER_CONFIGS_DIR',
+    defaultText: '<FRACTAL_PRIVATE_DIR>/user-configs (localdev without a bucket)',
+    description: 'local dir used instead of S3 for user config archives',
+  },
+  {
+    name: 'UINPUT',
+    defaultText: 'auto in localdev, required elsewhere',
+    description: 'auto | required | off: virtual input devices',
+  },
+  { name: 'CONTAINER_UID', defaultText: '1000', description: "owner of the containers' user-config dirs" },
+  {
+    name: 'USE_PROD_LOGGING',
+    defaultText: 'false in localdev, true elsewhere',
+    description: 'true | false: Sentry and log shipping',
+  },
+  {
+    name: 'LOG_LEVEL',
+    defaultText: 'debug in localdev, info elsewhere',
+    description: 'trace | debug | info | warn | error | fatal',
+  },
+  { name: 'SENTRY_DSN', defaultText: '(none)', description: 'Sentry DSN for error reports' },
+  { name: 'LOGZIO_TOKEN', defaultText: '(none)', description: 'log-shipping token (logz.io)' },
+  {
+    name: 'LOGZIO_LISTENER_URL',
+    defaultText: "(the shipper's default)",
+    description: 'log-shipping listener URL',
+  },
+  {
+    name: 'ECS_BRIDGE',
+    defaultText: 'off in localdev, on elsewhere',
+    description: 'on | off: run the Amazon ECS agent through our Docker proxy',
+  },
+  {
+    name: 'ECS_CONFIG_FILE',
+    defaultText: '/etc/ecs/ecs.config',
+    description: 'ECS agent settings (KEY=value lines)',
+  },
+  {
+    name: 'ECS_BRIDGE_SOCKET',
+    defaultText: '/var/run/fractal/ecs-docker.sock',
+    description: 'Docker API socket the ECS agent is given',
+  },
+  {
+    name: 'ECS_AGENT_IMAGE',
+    defaultText: 'amazon/amazon-ecs-agent:latest',
+    description: 'image of the ECS agent',
+  },
+  {
+    name: 'AWS_EC2_METADATA_SERVICE_ENDPOINT',
+    defaultText: 'http://169.254.169.254',
+    description: 'instance metadata service (IMDSv2), outside localdev',
+  },
+  {
+    name: 'DOCKER_HOST',
+    defaultText: 'unix:///var/run/docker.sock',
+    description: 'Docker engine (standard Docker variable)',
+  },
+  {
+    name: 'AWS_*',
+    defaultText: '(the SDK defaults)',
+    description: 'standard AWS SDK variables (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_S3, ...) for S3',
+  },
+];

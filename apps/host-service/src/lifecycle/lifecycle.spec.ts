@@ -1,0 +1,81 @@
+import { Lifecycle } from './lifecycle';
+import { StepTimeoutError, withTimeout } from './with-timeout';
+
+const setup = (deadlineMs?: number) => {
+  const lines: { level: string; obj: object; msg?: string }[] = [];
+  const log = (level: string) => (obj: object, msg?: string) => void lines.push({ level, obj, msg });
+  const exits: number[] = [];
+  const captured: unknown[] = [];
+  const lifecycle = new Lifecycle({
+    logger: { info: log('info'), warn: log('warn'), error: log('error'), fatal: log('fatal') },
+    captureError: (err) => void captured.push(err),
+    exit: (code) => void exits.push(code),
+    ...(deadlineMs === undefined ? {} : { deadlineMs }),
+  });
+  return { lifecycle, lines, exits, captured };
+};
+
+describe('Lifecycle', () => {
+  it('runs undo steps in reverse order once, then exits 0', async () => {
+    const { lifecycle, exits } = setup();
+    const order: string[] = [];
+    lifecycle.defer('dirs', 1000, () => void order.push('dirs'));
+    lifecycle.defer('containers', 1000, async () => void order.push('containers'));
+    lifecycle.defer('server', 1000, () => void order.push('server'));
+    await Promise.all([lifecycle.shutdown('SIGTERM', 0), lifecycle.shutdown('SIGINT', 0)]);
+    expect(order).toEqual(['server', 'containers', 'dirs']);
+    expect(exits).toEqual([0]);
+    expect(lifecycle.shuttingDown).toBe(true);
+  });
+
+  it('skips a hung or failing step and still runs the rest', async () => {
+    const { lifecycle, exits, lines } = setup();
+    const order: string[] = [];
+    lifecycle.defer('last', 1000, () => void order.push('last'));
+    lifecycle.defer('hangs', 20, () => new Promise<void>(() => undefined));
+    lifecycle.defer('throws', 1000, () => {
+      throw new Error('boom');
+    });
+    await lifecycle.shutdown('SIGTERM', 0);
+    expect(order).toEqual(['last']);
+    expect(exits).toEqual([0]);
+    expect(lines.filter((l) => l.level === 'error').map((l) => l.msg)).toEqual([
+      'shutdown step "throws" failed or hung; skipped',
+      'shutdown step "hangs" failed or hung; skipped',
+    ]);
+  });
+
+  it('logs and reports a fatal error and exits 1', async () => {
+    const { lifecycle, exits, captured, lines } = setup();
+    const err = new Error('docker gone');
+    await lifecycle.fatal(err, 'uncaughtException');
+    expect(captured).toEqual([err]);
+    expect(lines.find((l) => l.level === 'fatal')?.msg).toBe('fatal: docker gone');
+    expect(exits).toEqual([1]);
+  });
+
+  it('exits 1 when a fatal error arrives during an orderly shutdown', async () => {
+    const { lifecycle, exits } = setup();
+    let release = (): void => undefined;
+    lifecycle.defer('slow', 1000, () => new Promise<void>((r) => (release = r)));
+    const first = lifecycle.shutdown('SIGTERM', 0);
+    const second = lifecycle.fatal(new Error('late'), 'unhandledRejection');
+    release();
+    await Promise.all([first, second]);
+    expect(exits).toEqual([1]);
+  });
+
+  it('exits anyway when the whole shutdown overruns its deadline', async () => {
+    const { lifecycle, exits } = setup(30);
+    lifecycle.defer('slow', 10_000, () => new Promise<void>((r) => setTimeout(r, 100)));
+    await lifecycle.shutdown('SIGTERM', 0);
+    expect(exits).toEqual([1]);
+  });
+
+  it('bounds a promise by a timeout', async () => {
+    await expect(withTimeout(Promise.resolve(7), 10, 'x')).resolves.toBe(7);
+    await expect(withTimeout(new Promise(() => undefined), 10, 'step')).rejects.toEqual(
+      new StepTimeoutError('step did not finish within 10 ms'),
+    );
+  });
+});

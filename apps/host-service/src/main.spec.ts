@@ -1,5 +1,0 @@
-import { x } from './main';
-
-it('loads', () => {
-  expect(x).toBe('ttys');
-});

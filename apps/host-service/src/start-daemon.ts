@@ -1,0 +1,212 @@
+import Dockerode from 'dockerode';
+import { readFile } from 'node:fs/promises';
+import type { FractalLogger } from '@fractal/logger';
+import { PortAllocator, createBindingProbe } from '@fractal/portbindings';
+import { TtyAllocator } from '@fractal/ttys';
+import { UinputUnavailableError, allocateDeviceSet, sendFds } from '@fractal/uinput';
+import { LocalDirConfigStore, S3ConfigStore, UserConfigSync } from '@fractal/userconfigs';
+import type { ConfigStore } from '@fractal/userconfigs';
+import { createApi } from './api';
+import type { BuildInfo } from './config/build-info';
+import type { HostServiceConfig } from './config/host-service-config';
+import { ECS_AGENT_PORT } from './config/host-service-config';
+import { ContainerManager } from './containers';
+import { createFractalCreateHook } from './ecs';
+import { HeartbeatService } from './heartbeat/heartbeat-service';
+import { handshakeRequest } from './heartbeat/payloads';
+import { WebserverClient } from './heartbeat/webserver-client';
+import type { Lifecycle } from './lifecycle/lifecycle';
+import { ImdsClient } from './metadata/imds-client';
+import type { InstanceFacts } from './metadata/instance-facts';
+import { localInstanceFacts } from './metadata/instance-facts';
+import { readMeminfo } from './metadata/meminfo';
+import { createDeviceSource } from './startup/device-source';
+import { connectDocker } from './startup/docker-connect';
+import { startEcsBridge } from './startup/ecs-bridge';
+import { listenHttps } from './startup/https-server';
+import { createOwnDirs, pendingUploadsDir, removeOwnDirs } from './startup/own-dirs';
+import { assertFractalDirAbsent, assertRoot } from './startup/preflight';
+import { retryPendingUploads } from './startup/pending-uploads';
+import { ensureSharedMount } from './startup/shared-mount';
+import { StartupError } from './startup/startup-error';
+import { runCommand, systemdRunning } from './startup/system';
+import { createTlsMaterial } from './startup/tls';
+
+export interface DaemonContext {
+  readonly config: HostServiceConfig;
+  readonly build: BuildInfo;
+  readonly logger: FractalLogger;
+  readonly lifecycle: Lifecycle;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly uid: number;
+}
+
+/** The range PortAllocator hands out by default; reserving outside it is meaningless. */
+const PORT_POOL = { min: 1025, max: 49150 };
+
+/**
+ * Start-up in the order of DESIGN.md. Each step registers its undo with the lifecycle before
+ * the next one runs, so a failure at any point cleans up exactly what was set up.
+ */
+export async function startDaemon(ctx: DaemonContext): Promise<void> {
+  const { config, logger, lifecycle } = ctx;
+  assertRoot(ctx.uid);
+  await assertFractalDirAbsent(config.fractalDir);
+
+  const dirs = {
+    fractalDir: config.fractalDir,
+    fractalPrivateDir: config.fractalPrivateDir,
+    ...(config.userConfigs.kind === 'local' ? { localStoreDir: config.userConfigs.dir } : {}),
+  };
+  lifecycle.defer('remove our dirs', 30_000, () => removeOwnDirs(dirs));
+  await createOwnDirs(dirs);
+  const undoMount = await ensureSharedMount(config.fractalDir, {
+    readMountInfo: () => readFile('/proc/self/mountinfo', 'utf8'),
+    run: (cmd, args) => runCommand(cmd, args, 10_000),
+    logger,
+  });
+  lifecycle.defer('undo the shared mount', 15_000, undoMount);
+  const tls = await createTlsMaterial(config.fractalPrivateDir);
+
+  const docker = new Dockerode();
+  const { hasNvidiaRuntime } = await connectDocker({
+    docker,
+    describe: ctx.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock',
+    systemdRunning,
+    startEngine: () => runCommand('systemctl', ['start', 'docker'], 60_000),
+    logger,
+  });
+
+  const facts = await instanceFacts(config);
+  logger.setTags({
+    app_env: config.appEnv,
+    instance_id: facts.instanceId,
+    instance_type: facts.instanceType,
+    region: facts.region,
+    ami_id: facts.amiId,
+    commit: ctx.build.commit,
+  });
+
+  let heartbeat: HeartbeatService | undefined;
+  if (config.appEnv !== 'localdev') {
+    const webserver = new WebserverClient({ baseUrl: config.webserverUrl });
+    const authToken = await handshake(webserver, facts, config.webserverUrl);
+    heartbeat = new HeartbeatService({
+      send: (body) => webserver.heartbeat(body),
+      authToken,
+      instanceId: facts.instanceId,
+      readMeminfo: () => readMeminfo(),
+      intervalMs: config.heartbeatIntervalMs,
+      logger: logger.child({ component: 'heartbeat' }),
+    });
+    const beats = heartbeat;
+    lifecycle.defer('send the dying heartbeat', 15_000, () => beats.shutdown());
+  }
+
+  const ports = new PortAllocator({
+    reserved: [config.port, ECS_AGENT_PORT]
+      .filter((port) => port >= PORT_POOL.min && port <= PORT_POOL.max)
+      .map((port) => ({ port, protocol: 'tcp' as const })),
+    probe: createBindingProbe(),
+  });
+  const configs = new UserConfigSync({
+    store: configStore(config),
+    pendingDir: pendingUploadsDir(config.fractalPrivateDir),
+    logger: logger.child({ component: 'userconfigs' }),
+  });
+  const manager = new ContainerManager({
+    docker,
+    ports,
+    ttys: new TtyAllocator({}),
+    devices: createDeviceSource({
+      mode: config.uinput,
+      allocate: () => allocateDeviceSet(),
+      isUnavailable: (err) => err instanceof UinputUnavailableError,
+      logger,
+    }),
+    sendFds,
+    configs,
+    logger: logger.child({ component: 'containers' }),
+    fractalDir: config.fractalDir,
+    containerUid: config.containerUid,
+    hasNvidiaRuntime,
+  });
+  lifecycle.defer('stop and clean up our containers', 150_000, () => manager.shutdown());
+  await manager.start();
+  const retries = retryPendingUploads(configs, logger.child({ component: 'userconfigs' }));
+  lifecycle.defer('stop retrying pending config uploads', 1_000, () => retries.stop());
+
+  if (config.ecsBridge.enabled) {
+    await startEcsBridge({
+      ...config.ecsBridge,
+      docker,
+      hook: createFractalCreateHook({ manager, logger }),
+      logger,
+      onAgentExit: (info) => {
+        if (lifecycle.shuttingDown) return;
+        const err = new Error(`the ECS agent exited (code ${info.exitCode ?? 'none'})`, {
+          cause: info.error,
+        });
+        void lifecycle.fatal(err, 'ecs-agent exit');
+      },
+      defer: (name, ms, run) => lifecycle.defer(name, ms, run),
+    });
+  }
+
+  const api = createApi({
+    manager,
+    appEnv: config.appEnv,
+    webserverAuthSecret: config.webserverAuthSecret,
+    logger,
+  });
+  const server = await listenHttps({
+    fetch: api.fetch,
+    key: tls.key,
+    cert: tls.cert,
+    port: config.port,
+    host: config.host,
+  });
+  lifecycle.defer('stop the HTTPS server', 10_000, () => server.close(5_000));
+
+  heartbeat?.start();
+  logger.info(
+    {
+      port: server.port,
+      host: config.host,
+      appEnv: config.appEnv,
+      version: ctx.build.version,
+      commit: ctx.build.commit,
+    },
+    `host service ready on https://${config.host}:${server.port}`,
+  );
+}
+
+function instanceFacts(config: HostServiceConfig): Promise<InstanceFacts> {
+  if (config.appEnv === 'localdev') return Promise.resolve(localInstanceFacts());
+  return new ImdsClient({ endpoint: config.imdsEndpoint }).instanceFacts();
+}
+
+function configStore(config: HostServiceConfig): ConfigStore {
+  const uc = config.userConfigs;
+  if (uc.kind === 'local') return new LocalDirConfigStore(uc.dir);
+  // Region, credentials and AWS_ENDPOINT_URL(_S3) come from the environment the standard SDK way.
+  return new S3ConfigStore({ bucket: uc.bucket });
+}
+
+/** A few tries: the webserver may be deploying while a host boots. */
+async function handshake(webserver: WebserverClient, facts: InstanceFacts, url: string): Promise<string> {
+  let last: unknown;
+  for (let attempt = 1; attempt <= 3; attempt += 1) {
+    try {
+      return await webserver.handshake(handshakeRequest(facts));
+    } catch (err) {
+      last = err;
+      if (attempt < 3) await new Promise((r) => setTimeout(r, 1000 * attempt));
+    }
+  }
+  throw new StartupError(
+    'HANDSHAKE_FAILED',
+    `handshake with the webserver at ${url} failed 3 times (${(last as Error).message}); check WEBSERVER_URL and that the webserver is up`,
+    { cause: last },
+  );
+}

@@ -1,0 +1,40 @@
+export interface PendingUploads {
+  retryPending(): Promise<{ uploaded: number; remaining: number }>;
+}
+
+export interface PendingRetryLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+}
+
+/**
+ * Config archives whose upload failed wait on disk; try them now (an earlier run may have left
+ * some) and then every `everyMs`. The timer never keeps the process alive.
+ */
+export function retryPendingUploads(
+  configs: PendingUploads,
+  logger: PendingRetryLogger,
+  everyMs = 10 * 60_000,
+): { stop(): void } {
+  let running = false;
+  const tick = async (): Promise<void> => {
+    if (running) return;
+    running = true;
+    try {
+      const { uploaded, remaining } = await configs.retryPending();
+      if (uploaded > 0 || remaining > 0)
+        logger.info({ uploaded, remaining }, 'retried pending config uploads');
+    } catch (err) {
+      logger.warn(
+        { err: err instanceof Error ? err.message : String(err) },
+        'retrying pending config uploads failed',
+      );
+    } finally {
+      running = false;
+    }
+  };
+  void tick();
+  const timer = setInterval(() => void tick(), everyMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}

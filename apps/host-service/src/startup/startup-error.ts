@@ -1,0 +1,33 @@
+/** Why the daemon could not start (or could not finish an orderly start-up step). */
+export type StartupErrorCode =
+  | 'INVALID_CONFIG'
+  | 'NOT_ROOT'
+  | 'FRACTAL_DIR_EXISTS'
+  | 'DIR_SETUP_FAILED'
+  | 'SHARED_MOUNT_FAILED'
+  | 'TLS_FAILED'
+  | 'DOCKER_UNAVAILABLE'
+  | 'IMDS_UNAVAILABLE'
+  | 'HANDSHAKE_FAILED'
+  | 'ECS_CONFIG_INVALID';
+
+export class StartupError extends Error {
+  override readonly name: string = 'StartupError';
+  readonly code: StartupErrorCode;
+
+  constructor(code: StartupErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/** Every invalid setting at once, so one restart fixes them all. */
+export class ConfigError extends StartupError {
+  override readonly name = 'ConfigError';
+  readonly issues: readonly string[];
+
+  constructor(issues: readonly string[]) {
+    super('INVALID_CONFIG', `invalid settings:\n  ${issues.join('\n  ')}`);
+    this.issues = [...issues];
+  }
+}
