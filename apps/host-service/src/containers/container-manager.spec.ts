@@ -132,6 +132,26 @@ describe('ContainerManager', () => {
     await h.manager.setConfigToken(token(port));
     await stat(join(h.manager.lookup({ dockerId: id })?.dirs.resources ?? '', '.ready'));
     expect(h.memory.captured).toHaveLength(1);
+    // The store was unreachable, not the archive bad: an empty dir must not overwrite it later.
+    const key = { userId: 'user-1', appName: 'test-app' };
+    h.store.objects.set(configObjectKey(key), Buffer.from('the saved archive'));
+    h.docker.kill(id);
+    await until(async () => h.manager.size() === 0 && (await h.leftovers()).length === 0);
+    expect(h.store.puts).toBe(0);
+    expect(h.store.objects.get(configObjectKey(key))?.toString()).toBe('the saved archive');
+  });
+
+  it('saves the session config over an archive the token cannot open', async () => {
+    const key = { userId: 'user-1', appName: 'test-app' };
+    h.store.objects.set(configObjectKey(key), Buffer.from('not an openssl archive at all'));
+    const id = await h.manager.spinUp(spinReq);
+    const port = h.manager.lookup({ dockerId: id })?.hostPort ?? 0;
+    await h.manager.setStartValues(values(port));
+    await h.manager.setConfigToken(token(port));
+    expect(h.memory.captured).toHaveLength(1);
+    h.docker.kill(id);
+    await until(async () => h.manager.size() === 0 && (await h.leftovers()).length === 0);
+    expect(h.store.puts).toBe(1);
   });
 
   it('refuses a repeated endpoint and an unknown host port', async () => {

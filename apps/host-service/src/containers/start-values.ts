@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import { UserConfigError } from '@fractal/userconfigs';
 import type { UserConfigSync } from '@fractal/userconfigs';
 import type { Logger } from '@fractal/logger';
 import { bounded } from './bounded';
@@ -102,8 +103,13 @@ export async function makeReady(entry: TrackedContainer, deps: ReadyDeps): Promi
       );
       log.info({ outcome, appName: entry.appName }, 'user config restored');
     } catch (err) {
+      // An archive this token cannot open is lost either way, so the session's settings may replace
+      // it. Any other failure (store unreachable, timeout) leaves a good archive in the store that
+      // an empty dir must not overwrite at cleanup: drop the token.
+      const saveLater = archiveIsUnreadable(err);
+      if (!saveLater) entry.acceptedToken = undefined;
       log.error(
-        { err, appName: entry.appName },
+        { err, appName: entry.appName, configSavedAtExit: saveLater },
         'restoring the user config failed; the container starts without it',
       );
       deps.captureError(err, { fractalId: entry.fractalId, appName: entry.appName });
@@ -126,4 +132,11 @@ export async function makeReady(entry: TrackedContainer, deps: ReadyDeps): Promi
     );
   }
   log.info({}, 'container is ready');
+}
+
+function archiveIsUnreadable(err: unknown): boolean {
+  return (
+    err instanceof UserConfigError &&
+    (err.code === 'DECRYPT' || err.code === 'CORRUPT' || err.code === 'UNSAFE_ENTRY')
+  );
 }
