@@ -1,11 +1,11 @@
 import pino from 'pino';
 import pinoPretty from 'pino-pretty';
 import { assembleLogger } from './fractal-logger';
-import { createLogzioShipper } from './logzio-shipper';
+import type * as LogzioShipperTypes from './logzio-shipper';
 import type { LogShipper } from './logzio-shipper';
 import { resolveOptions } from './options';
 import type { ResolvedOptions } from './options';
-import { createSentryReporter } from './sentry-reporter';
+import type * as SentryReporterTypes from './sentry-reporter';
 import type { ErrorReporter } from './sentry-reporter';
 import type { FractalLogger, FractalLoggerOptions } from './types';
 import type { LoggerError } from './errors';
@@ -41,14 +41,14 @@ export function createLogger(options: FractalLoggerOptions): FractalLogger {
   let reporter: ErrorReporter | undefined;
   let shipper: LogShipper | undefined;
   if (resolved.prodLogging && resolved.sentryDsn !== undefined) {
-    reporter = createSentryReporter({
+    reporter = loadSentryReporter().createSentryReporter({
       dsn: resolved.sentryDsn,
       environment: resolved.appEnv,
       release: resolved.release,
     });
   }
   if (resolved.prodLogging && resolved.logzio !== undefined) {
-    shipper = createLogzioShipper(resolved.logzio, onError);
+    shipper = loadLogzioShipper().createLogzioShipper(resolved.logzio, onError);
   }
   const { logger, report: reportInternal } = assembleLogger({
     level: resolved.level,
@@ -59,4 +59,17 @@ export function createLogger(options: FractalLoggerOptions): FractalLogger {
   });
   report = reportInternal;
   return logger;
+}
+
+// @sentry/node alone costs ~30 MiB of RSS at require time and the shipper pulls in axios; most
+// processes (localdev, tests, other services without a DSN) never use them, so load on demand.
+type SentryReporterModule = typeof SentryReporterTypes;
+type LogzioShipperModule = typeof LogzioShipperTypes;
+
+function loadSentryReporter(): SentryReporterModule {
+  return require('./sentry-reporter') as SentryReporterModule;
+}
+
+function loadLogzioShipper(): LogzioShipperModule {
+  return require('./logzio-shipper') as LogzioShipperModule;
 }
