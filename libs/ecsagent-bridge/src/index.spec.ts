@@ -1,5 +1,0 @@
-import { placeholder } from './index';
-
-it('loads', () => {
-  expect(placeholder).toBe('ecsagent-bridge');
-});
