@@ -42,6 +42,9 @@ describe('cli', () => {
       'ECS_CONFIG_FILE',
       'ECS_BRIDGE_SOCKET',
       'ECS_AGENT_IMAGE',
+      'ECS_AGENT_LOG_DIR',
+      'ECS_AGENT_DATA_DIR',
+      'ECS_AGENT_CONFIG_DIR',
       'AWS_EC2_METADATA_SERVICE_ENDPOINT',
       'DOCKER_HOST',
     ]) {

@@ -18,6 +18,8 @@ export type EcsBridgeConfig =
       readonly configFile: string;
       readonly socketPath: string;
       readonly agentImage: string;
+      /** Host dirs mounted into the agent container at /log, /data and /etc/ecs. */
+      readonly agentHostDirs: { readonly log: string; readonly data: string; readonly config: string };
     };
 
 /** The validated settings; every field has its final value (defaults applied). */

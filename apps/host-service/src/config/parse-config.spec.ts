@@ -45,6 +45,7 @@ describe('parseConfig defaults', () => {
       configFile: '/etc/ecs/ecs.config',
       socketPath: '/var/run/fractal/ecs-docker.sock',
       agentImage: 'amazon/amazon-ecs-agent:latest',
+      agentHostDirs: { log: '/var/log/ecs', data: '/var/lib/ecs/data', config: '/etc/ecs' },
     });
   });
 
@@ -85,6 +86,9 @@ describe('parseConfig values', () => {
       ECS_CONFIG_FILE: '/etc/ecs/other.config',
       ECS_BRIDGE_SOCKET: '/run/ecs.sock',
       ECS_AGENT_IMAGE: 'ecs:1',
+      ECS_AGENT_LOG_DIR: '/srv/ecs/log',
+      ECS_AGENT_DATA_DIR: '/srv/ecs/data',
+      ECS_AGENT_CONFIG_DIR: '/srv/ecs/etc',
       AWS_EC2_METADATA_SERVICE_ENDPOINT: 'http://127.0.0.1:1338',
     });
     expect(c).toEqual({
@@ -108,6 +112,7 @@ describe('parseConfig values', () => {
         configFile: '/etc/ecs/other.config',
         socketPath: '/run/ecs.sock',
         agentImage: 'ecs:1',
+        agentHostDirs: { log: '/srv/ecs/log', data: '/srv/ecs/data', config: '/srv/ecs/etc' },
       },
       imdsEndpoint: 'http://127.0.0.1:1338',
     });

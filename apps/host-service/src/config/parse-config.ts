@@ -147,6 +147,11 @@ export function parseConfig(env: Env): HostServiceConfig {
         configFile: absPath('ECS_CONFIG_FILE', '/etc/ecs/ecs.config'),
         socketPath: absPath('ECS_BRIDGE_SOCKET', DEFAULT_ECS_BRIDGE_SOCKET),
         agentImage: get('ECS_AGENT_IMAGE') ?? 'amazon/amazon-ecs-agent:latest',
+        agentHostDirs: {
+          log: absPath('ECS_AGENT_LOG_DIR', '/var/log/ecs'),
+          data: absPath('ECS_AGENT_DATA_DIR', '/var/lib/ecs/data'),
+          config: absPath('ECS_AGENT_CONFIG_DIR', '/etc/ecs'),
+        },
       }
     : { enabled: false };
   const imdsEndpoint =

@@ -92,6 +92,21 @@ export const SETTINGS: readonly SettingDoc[] = [
     description: 'image of the ECS agent',
   },
   {
+    name: 'ECS_AGENT_LOG_DIR',
+    defaultText: '/var/log/ecs',
+    description: "host dir for the ECS agent's logs (its /log)",
+  },
+  {
+    name: 'ECS_AGENT_DATA_DIR',
+    defaultText: '/var/lib/ecs/data',
+    description: "host dir for the ECS agent's state (its /data)",
+  },
+  {
+    name: 'ECS_AGENT_CONFIG_DIR',
+    defaultText: '/etc/ecs',
+    description: 'host dir mounted at /etc/ecs in the ECS agent',
+  },
+  {
     name: 'AWS_EC2_METADATA_SERVICE_ENDPOINT',
     defaultText: 'http://169.254.169.254',
     description: 'instance metadata service (IMDSv2), outside localdev',

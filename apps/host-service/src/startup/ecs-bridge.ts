@@ -1,7 +1,7 @@
 import type Dockerode from 'dockerode';
 import { readFile } from 'node:fs/promises';
 import { DockerInterposer, EcsAgentRunner, parseEcsConfig } from '@fractal/ecsagent-bridge';
-import type { ContainerCreateHook } from '@fractal/ecsagent-bridge';
+import type { AgentHostDirs, ContainerCreateHook } from '@fractal/ecsagent-bridge';
 import type { Logger } from '@fractal/logger';
 import { StartupError } from './startup-error';
 
@@ -9,6 +9,7 @@ export interface EcsBridgeDeps {
   readonly configFile: string;
   readonly socketPath: string;
   readonly agentImage: string;
+  readonly agentHostDirs?: AgentHostDirs;
   readonly docker: Dockerode;
   readonly hook: ContainerCreateHook;
   readonly logger: Logger;
@@ -52,6 +53,7 @@ export async function startEcsBridge(deps: EcsBridgeDeps): Promise<void> {
   const runner = new EcsAgentRunner({
     docker: deps.docker,
     image: deps.agentImage,
+    ...(deps.agentHostDirs ? { hostDirs: deps.agentHostDirs } : {}),
     ecsConfig,
     dockerSocketPath: deps.socketPath,
     logger: deps.logger.child({ component: 'ecs-agent' }),
