@@ -1,12 +1,10 @@
 import https from 'node:https';
-import { generate } from 'selfsigned';
+import { createSelfSignedCert } from '../src/startup/self-signed-cert';
 
+/** The daemon's own certificate kind, so both servers in a bench pay the same TLS cost. */
 export async function selfSignedPems(): Promise<{ key: string; cert: string }> {
-  const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
-    keySize: 2048,
-    days: 1,
-  } as never);
-  return { key: pems.private, cert: pems.cert };
+  const now = Date.now();
+  return createSelfSignedCert(new Date(now - 60_000), new Date(now + 86_400_000));
 }
 
 export function median(xs: number[]): number {
