@@ -36,6 +36,9 @@ tools/docker/build-test-image.sh
 
 export NX_DAEMON=false NX_NO_CLOUD=true
 
+log "formatting"
+npx prettier --check . --log-level warn
+
 log "lint, unit tests, build"
 npx nx run-many -t lint test build --output-style=stream
 
