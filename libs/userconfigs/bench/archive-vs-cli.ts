@@ -4,7 +4,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const MB = Number(process.env['BENCH_MB'] ?? 250);
@@ -40,16 +40,24 @@ const CHILD = `
 const { createReadStream, createWriteStream } = require('node:fs');
 const { pipeline } = require('node:stream/promises');
 const lib = require(process.env.LIB);
-const base = process.memoryUsage().rss; let peak = base; const t0 = process.hrtime.bigint();
+const base = process.memoryUsage().rss; let peak = base; const t0 = process.hrtime.bigint(); const c0 = process.cpuUsage();
 const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 20);
 (async () => {
   if (process.env.MODE === 'pack') await pipeline(lib.packConfigArchive(process.env.SRC, process.env.TOKEN), createWriteStream(process.env.ARCHIVE));
-  else await lib.unpackConfigArchive(createReadStream(process.env.ARCHIVE), process.env.TOKEN, process.env.DST);
+  // 1 MiB reads, as LocalDirConfigStore reads archives.
+  else await lib.unpackConfigArchive(createReadStream(process.env.ARCHIVE, { highWaterMark: 1 << 20 }), process.env.TOKEN, process.env.DST);
   clearInterval(timer); peak = Math.max(peak, process.memoryUsage().rss);
-  process.stdout.write(JSON.stringify({ growthMB: (peak - base) / 1048576, inner: Number(process.hrtime.bigint() - t0) / 1e9 }));
+  const cpu = process.cpuUsage(c0);
+  process.stdout.write(JSON.stringify({ growthMB: (peak - base) / 1048576, inner: Number(process.hrtime.bigint() - t0) / 1e9, cpu: (cpu.user + cpu.system) / 1e6 }));
 })().catch((e) => { console.error(e); process.exit(1); });`;
 
-function ours(mode: 'pack' | 'unpack', env: Record<string, string>): { s: number; growthMB: number } {
+interface Run {
+  s: number;
+  cpu: number;
+  growthMB: number;
+}
+
+function ours(mode: 'pack' | 'unpack', env: Record<string, string>): Run {
   let out = '';
   time(() => {
     const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', CHILD], {
@@ -67,29 +75,45 @@ function ours(mode: 'pack' | 'unpack', env: Record<string, string>): { s: number
     out = r.stdout;
   });
   // Time measured inside the child, so node and ts-node start-up are not counted.
-  const parsed = JSON.parse(out) as { growthMB: number; inner: number };
-  return { s: parsed.inner, growthMB: parsed.growthMB };
+  const parsed = JSON.parse(out) as { growthMB: number; inner: number; cpu: number };
+  return { s: parsed.inner, cpu: parsed.cpu, growthMB: parsed.growthMB };
 }
 
-function cli(script: string, env: Record<string, string>): number {
-  return time(() =>
-    execFileSync('bash', ['-euo', 'pipefail', '-c', script], { env: { ...process.env, ...env } }),
+/** Wall time, and the CPU time of the pipeline's processes (bash's `times`: children's user+sys). */
+function cli(script: string, env: Record<string, string>): Run {
+  let out = '';
+  const s = time(() => {
+    out = execFileSync('bash', ['-euo', 'pipefail', '-c', `${script}\ntimes`], {
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+    });
+  });
+  const children = out.trim().split('\n').pop() ?? '';
+  const cpu = [...children.matchAll(/(\d+)m([\d.]+)s/g)].reduce(
+    (sum, m) => sum + Number(m[1]) * 60 + Number(m[2]),
+    0,
   );
+  return { s, cpu, growthMB: 0 };
 }
+
+const fmt = (r: Run): string => `${r.s.toFixed(2)}s (cpu ${r.cpu.toFixed(2)}s)`;
+const load = (): string =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 const work = mkdtempSync(join(tmpdir(), 'userconfigs-bench-'));
 try {
   const src = join(work, 'src');
   buildTree(src);
   console.log(`tree: ${MB} MB (half random, half text), ${ROUNDS} rounds, node ${process.version}`);
+  console.log(`load average before: ${load()} (${cpus().length} CPUs)`);
   const rows: string[] = [];
-  const best = {
-    oursPack: Infinity,
-    cliPack: Infinity,
-    oursUnpack: Infinity,
-    cliUnpack: Infinity,
-    packMB: 0,
-    unpackMB: 0,
+  const runs: Record<'oursPack' | 'cliPack' | 'oursUnpack' | 'cliUnpack', Run[]> = {
+    oursPack: [],
+    cliPack: [],
+    oursUnpack: [],
+    cliUnpack: [],
   };
   for (let r = 0; r < ROUNDS; r++) {
     const a1 = join(work, 'ours.enc');
@@ -107,26 +131,29 @@ try {
       A: a2,
       D: join(work, 'd2'),
     });
+    runs.oursPack.push(p);
+    runs.cliPack.push(cp);
+    runs.oursUnpack.push(u);
+    runs.cliUnpack.push(cu);
     rows.push(
-      `round ${r + 1}: pack ours ${p.s.toFixed(2)}s cli ${cp.toFixed(2)}s | unpack ours ${u.s.toFixed(2)}s cli ${cu.toFixed(2)}s | RSS growth pack ${p.growthMB.toFixed(0)} MB unpack ${u.growthMB.toFixed(0)} MB`,
+      `round ${r + 1}: pack ours ${fmt(p)} cli ${fmt(cp)} | unpack ours ${fmt(u)} cli ${fmt(cu)} | RSS growth pack ${p.growthMB.toFixed(0)} MB unpack ${u.growthMB.toFixed(0)} MB`,
     );
-    best.oursPack = Math.min(best.oursPack, p.s);
-    best.cliPack = Math.min(best.cliPack, cp);
-    best.oursUnpack = Math.min(best.oursUnpack, u.s);
-    best.cliUnpack = Math.min(best.cliUnpack, cu);
-    best.packMB = Math.max(best.packMB, p.growthMB);
-    best.unpackMB = Math.max(best.unpackMB, u.growthMB);
   }
   rows.forEach((row) => console.log(row));
+  const best = (rs: Run[], key: 's' | 'cpu'): number => Math.min(...rs.map((r) => r[key]));
+  for (const [what, o, c] of [
+    ['pack+encrypt:  ', runs.oursPack, runs.cliPack],
+    ['decrypt+unpack:', runs.oursUnpack, runs.cliUnpack],
+  ] as const) {
+    console.log(
+      `best ${what} ours ${best(o, 's').toFixed(2)}s, cli ${best(c, 's').toFixed(2)}s, cli/ours ${(best(c, 's') / best(o, 's')).toFixed(2)}x | CPU ours ${best(o, 'cpu').toFixed(2)}s, cli ${best(c, 'cpu').toFixed(2)}s`,
+    );
+  }
+  const peak = (rs: Run[]): string => Math.max(...rs.map((r) => r.growthMB)).toFixed(0);
   console.log(
-    `best pack+encrypt:   ours ${best.oursPack.toFixed(2)}s, cli ${best.cliPack.toFixed(2)}s, cli/ours ${(best.cliPack / best.oursPack).toFixed(2)}x`,
+    `peak RSS growth (ours, over the child's baseline): pack ${peak(runs.oursPack)} MB, unpack ${peak(runs.oursUnpack)} MB`,
   );
-  console.log(
-    `best decrypt+unpack: ours ${best.oursUnpack.toFixed(2)}s, cli ${best.cliUnpack.toFixed(2)}s, cli/ours ${(best.cliUnpack / best.oursUnpack).toFixed(2)}x`,
-  );
-  console.log(
-    `peak RSS growth (ours, over the child's baseline): pack ${best.packMB.toFixed(0)} MB, unpack ${best.unpackMB.toFixed(0)} MB`,
-  );
+  console.log(`load average after: ${load()}`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

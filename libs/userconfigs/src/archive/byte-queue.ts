@@ -40,6 +40,18 @@ export class ByteQueue {
     return out;
   }
 
+  /** Removes `n` bytes as views of the queued chunks, copying nothing; the caller checks `length >= n`. */
+  takeViews(n: number): Buffer[] {
+    const out: Buffer[] = [];
+    while (n > 0) {
+      const first = this.chunks[0];
+      const take = Math.min(n, first.length - this.head);
+      out.push(this.take(take));
+      n -= take;
+    }
+    return out;
+  }
+
   /** Copies the first `n` bytes without removing them; the caller checks `length >= n`. */
   peek(n: number): Buffer {
     const out = Buffer.allocUnsafe(n);

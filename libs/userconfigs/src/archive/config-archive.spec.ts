@@ -25,6 +25,37 @@ describe('config archive round trip', () => {
     expect(a.ino).toBe(b.ino);
   });
 
+  it('round-trips wide directories and files spanning several LZ4 blocks', async () => {
+    const src = join(tmp.path, 'src');
+    const dst = join(tmp.path, 'dst');
+    await mkdir(join(src, 'many/nested'), { recursive: true });
+    for (let i = 0; i < 100; i++) {
+      await writeFile(join(src, 'many', `f${String(i).padStart(3, '0')}`), `value ${i}\n`.repeat(i));
+    }
+    const big = Buffer.alloc(9 * 1024 * 1024 + 123);
+    for (let i = 0; i < big.length; i += 4096) big.writeUInt32LE(i, i);
+    await writeFile(join(src, 'many/nested/big.bin'), big);
+    await unpackConfigArchive(Readable.from([await collect(packConfigArchive(src, 'T'))]), 'T', dst);
+    expect(await snapshotTree(dst)).toEqual(await snapshotTree(src));
+  });
+
+  it('lets a later entry of the same name win over a file still being written', async () => {
+    const archive = await craftArchive(
+      [
+        { name: 'd/', type: 'directory' },
+        { name: 'd/f', content: 'first'.repeat(50_000) },
+        { name: 'd/f', content: 'second' },
+        { name: 'd/g', content: 'g' },
+        { name: 'd/g', type: 'symlink', linkname: 'f' },
+      ],
+      'T',
+    );
+    const dst = join(tmp.path, 'dst');
+    await unpackConfigArchive(Readable.from([archive]), 'T', dst);
+    expect(await readFile(join(dst, 'd/f'), 'utf8')).toBe('second');
+    expect(await readlink(join(dst, 'd/g'))).toBe('f');
+  });
+
   it('uses a fresh salt every time', async () => {
     const src = join(tmp.path, 'src');
     await mkdir(src);

@@ -1,10 +1,10 @@
-import { pipeline, type Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { ConfigCorruptError, UserConfigError } from '../errors';
 import { Lz4FrameDecoder } from './lz4-frame-decoder';
-import { Lz4FrameEncoder } from './lz4-frame-encoder';
+import { ArchiveSink } from './archive-sink';
 import { LZ4_MAGIC_BYTES } from './lz4-frame-format';
-import { OpensslDecryptStream, OpensslEncryptStream } from './openssl-cipher';
-import { createTarPackStream, type TarPackOptions } from './tar-pack';
+import { OpensslDecryptStream, startOpensslEncryption } from './openssl-cipher';
+import { packTar, type TarPackOptions } from './tar-pack';
 import { unpackTarSafely, type Owner } from './tar-unpack';
 
 export type PackOptions = TarPackOptions;
@@ -19,8 +19,17 @@ export interface UnpackOptions {
  */
 export function packConfigArchive(dir: string, token: string, options: PackOptions = {}): Readable {
   checkToken(token);
-  const encrypt = new OpensslEncryptStream(token);
-  return pipeline(createTarPackStream(dir, options), new Lz4FrameEncoder(), encrypt, () => undefined);
+  return Readable.from(packChunks(dir, token, options), { objectMode: false });
+}
+
+// One generator drives tar, LZ4 and AES in turn; Readable.from pulls it only as fast as the
+// consumer reads, so at most about one block of output is pending.
+async function* packChunks(dir: string, token: string, options: PackOptions): AsyncGenerator<Buffer> {
+  const { header, cipher } = await startOpensslEncryption(token);
+  const sink = new ArchiveSink(cipher, header);
+  yield* packTar(dir, sink, options);
+  sink.finish();
+  yield* sink.take();
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Transform, type TransformCallback } from 'node:stream';
-import { uncompress } from 'lz4-napi';
 import { ConfigCorruptError } from '../errors';
 import { ByteQueue } from './byte-queue';
+import { decodeLz4Block } from './lz4-block-decoder';
 import {
   blockSizeBytes,
   FLG_BLOCK_CHECKSUM,
@@ -36,6 +36,8 @@ type Step = 'magic' | 'descriptor' | 'block' | 'checksum' | 'skip-size' | 'skip'
 /**
  * Streams the frames of an LZ4 stream (what `lz4` writes: independent or linked blocks, block and
  * content checksums, concatenated and skippable frames). Every defect is a ConfigCorruptError.
+ * Blocks are decoded on this thread into fresh buffers that V8 accounts for, so they are
+ * collected as promptly as any other garbage (a native codec's results were not).
  */
 export class Lz4FrameDecoder extends Transform {
   private readonly queue = new ByteQueue();
@@ -44,9 +46,19 @@ export class Lz4FrameDecoder extends Transform {
   private skipLeft = 0;
   private frames = 0;
 
+  constructor() {
+    // Room for two decoded 4 MB blocks: the next block decodes while the last one is written.
+    super({ readableHighWaterMark: 8 * 1024 * 1024 });
+  }
+
   override _transform(chunk: Buffer, _enc: BufferEncoding, callback: TransformCallback): void {
     this.queue.push(chunk);
-    this.drain().then(() => callback(), callback);
+    try {
+      this.drain();
+      callback();
+    } catch (err) {
+      callback(err as Error);
+    }
   }
 
   override _flush(callback: TransformCallback): void {
@@ -57,7 +69,7 @@ export class Lz4FrameDecoder extends Transform {
     } else callback();
   }
 
-  private async drain(): Promise<void> {
+  private drain(): void {
     for (;;) {
       if (this.step === 'magic') {
         if (this.queue.length < 4) return;
@@ -79,7 +91,7 @@ export class Lz4FrameDecoder extends Transform {
       } else if (this.step === 'descriptor') {
         if (!this.readDescriptor()) return;
       } else if (this.step === 'block') {
-        if (!(await this.readBlock())) return;
+        if (!this.readBlock()) return;
       } else {
         if (!this.readContentChecksum()) return;
       }
@@ -115,7 +127,7 @@ export class Lz4FrameDecoder extends Transform {
     return true;
   }
 
-  private async readBlock(): Promise<boolean> {
+  private readBlock(): boolean {
     const frame = this.frame as FrameState;
     if (this.queue.length < 4) return false;
     const word = this.queue.peek(4).readUInt32LE(0);
@@ -132,32 +144,22 @@ export class Lz4FrameDecoder extends Transform {
     if (length > frame.blockMax) throw corrupt(`LZ4 block of ${length} bytes exceeds the frame's maximum`);
     const total = 4 + length + (frame.blockChecksum ? 4 : 0);
     if (this.queue.length < total) return false;
-    const raw = this.queue.take(total);
-    const data = raw.subarray(4, 4 + length);
-    if (frame.blockChecksum && xxhash32(data) !== raw.readUInt32LE(4 + length)) {
-      throw corrupt('LZ4 block checksum mismatch');
+    this.queue.take(4);
+    // Stored data is passed on as views of the decrypted chunks, copying nothing; a compressed
+    // block is made contiguous (copied only when it spans chunks) for the decoder.
+    const data = stored ? this.queue.takeViews(length) : [this.queue.take(length)];
+    if (frame.blockChecksum) {
+      const sum = new XxHash32();
+      for (const piece of data) sum.update(piece);
+      if (sum.digest() !== this.queue.take(4).readUInt32LE(0)) throw corrupt('LZ4 block checksum mismatch');
     }
-    const out = stored ? Buffer.from(data) : await this.decompress(raw, length, frame);
-    frame.hash?.update(out);
-    frame.produced += BigInt(out.length);
-    if (!frame.independent) frame.window = nextWindow(frame.window, out);
-    if (out.length > 0) this.push(out);
+    for (const out of stored ? data : [decompress(data[0], frame)]) {
+      frame.hash?.update(out);
+      frame.produced += BigInt(out.length);
+      if (!frame.independent) frame.window = nextWindow(frame.window, out);
+      if (out.length > 0) this.push(out);
+    }
     return true;
-  }
-
-  private async decompress(raw: Buffer, length: number, frame: FrameState): Promise<Buffer> {
-    // lz4-napi wants the output capacity as a 4-byte LE prefix; the 4 bytes before the data
-    // held the block header, already parsed, so reuse them (copying when `raw` is shared).
-    const input = Buffer.from(raw.subarray(0, 4 + length));
-    input.writeUInt32LE(frame.blockMax, 0);
-    try {
-      return await uncompress(
-        input,
-        frame.independent || frame.window.length === 0 ? undefined : frame.window,
-      );
-    } catch (err) {
-      throw corrupt('LZ4 block does not decompress', err);
-    }
   }
 
   private readContentChecksum(): boolean {
@@ -171,6 +173,21 @@ export class Lz4FrameDecoder extends Transform {
     this.frame = undefined;
     this.step = 'magic';
     return true;
+  }
+}
+
+/**
+ * A fresh buffer per block (V8 accounts for it, and the consumer may keep it); for linked blocks
+ * the previous 64 KB go in front so matches can reach back into them.
+ */
+function decompress(data: Buffer, frame: FrameState): Buffer {
+  const prefix = frame.independent ? 0 : frame.window.length;
+  const out = Buffer.allocUnsafe(prefix + frame.blockMax);
+  if (prefix > 0) frame.window.copy(out, 0);
+  try {
+    return out.subarray(prefix, decodeLz4Block(data, out, prefix));
+  } catch (err) {
+    throw corrupt(`LZ4 block does not decompress (${(err as Error).message})`, err);
   }
 }
 

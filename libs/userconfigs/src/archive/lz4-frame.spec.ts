@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { ConfigCorruptError } from '../errors';
 import { Lz4FrameDecoder } from './lz4-frame-decoder';
 import { Lz4FrameEncoder, type Lz4EncoderOptions } from './lz4-frame-encoder';
-import { xxhash32 } from './xxhash32';
+import { XxHash32, xxhash32 } from './xxhash32';
 
 async function collect(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -33,6 +33,19 @@ describe('xxhash32', () => {
     expect(xxhash32(Buffer.alloc(0))).toBe(0x02cc5d05);
     expect(xxhash32(Buffer.from('abc'))).toBe(0x32d153ff);
     expect(xxhash32(Buffer.from('Nobody inspects the spammish repetition'))).toBe(0xe2293b2f);
+  });
+
+  it('gives the same digest whatever the chunking and the buffer alignment', () => {
+    const data = randomBytes(100_003);
+    const whole = xxhash32(data);
+    for (const shift of [1, 2, 3]) {
+      const shifted = Buffer.alloc(data.length + shift);
+      data.copy(shifted, shift);
+      expect(xxhash32(shifted.subarray(shift))).toBe(whole);
+    }
+    const streamed = new XxHash32();
+    for (let i = 0; i < data.length; i += 7_777) streamed.update(data.subarray(i, i + 7_777));
+    expect(streamed.digest()).toBe(whole);
   });
 });
 
@@ -76,6 +89,28 @@ describe('LZ4 frame', () => {
     const badHeader = Buffer.from(frame);
     badHeader[6] ^= 0xff;
     await expect(decode(badHeader)).rejects.toThrow(/header checksum/);
+  });
+
+  it('checks block checksums of stored blocks that span input chunks', async () => {
+    const descriptor = Buffer.from([0x70, 0x40]);
+    const body = randomBytes(5000);
+    const blockHeader = Buffer.alloc(4);
+    blockHeader.writeUInt32LE((0x80000000 | body.length) >>> 0);
+    const sum = Buffer.alloc(4);
+    sum.writeUInt32LE(xxhash32(body));
+    const frame = Buffer.concat([
+      Buffer.from([0x04, 0x22, 0x4d, 0x18]),
+      descriptor,
+      Buffer.from([(xxhash32(descriptor) >>> 8) & 0xff]),
+      blockHeader,
+      body,
+      sum,
+      Buffer.alloc(4),
+    ]);
+    expect((await decode(frame, 333)).equals(body)).toBe(true);
+    const bad = Buffer.from(frame);
+    bad[7 + 4 + 2500] ^= 1;
+    await expect(decode(bad, 333)).rejects.toThrow(/block checksum/);
   });
 
   it('refuses a corrupt compressed block', async () => {

@@ -24,6 +24,18 @@ async function deriveKeyIv(token: string, salt: Buffer): Promise<{ key: Buffer; 
   return { key: out.subarray(0, 32), iv: out.subarray(32, 48) };
 }
 
+/**
+ * Starts encrypting as `openssl aes-256-cbc -e -pbkdf2 -pass pass:<token>` does: `header` goes
+ * first, then `cipher.update()` of every plaintext chunk, then `cipher.final()`.
+ */
+export async function startOpensslEncryption(
+  token: string,
+  salt: Buffer = randomBytes(SALT_LENGTH),
+): Promise<{ header: Buffer; cipher: Cipher }> {
+  const { key, iv } = await deriveKeyIv(token, salt);
+  return { header: Buffer.concat([OPENSSL_MAGIC, salt]), cipher: createCipheriv('aes-256-cbc', key, iv) };
+}
+
 /** Encrypts exactly as `openssl aes-256-cbc -e -pbkdf2 -pass pass:<token>` does. */
 export class OpensslEncryptStream extends Transform {
   private cipher: Cipher | undefined;
@@ -45,10 +57,10 @@ export class OpensslEncryptStream extends Transform {
 
   private async ready(): Promise<Cipher> {
     if (this.cipher) return this.cipher;
-    const { key, iv } = await deriveKeyIv(this.token, this.salt);
-    this.cipher = createCipheriv('aes-256-cbc', key, iv);
-    this.push(Buffer.concat([OPENSSL_MAGIC, this.salt]));
-    return this.cipher;
+    const { header, cipher } = await startOpensslEncryption(this.token, this.salt);
+    this.cipher = cipher;
+    this.push(header);
+    return cipher;
   }
 }
 

@@ -1,12 +1,8 @@
-import { constants, createReadStream, type Stats } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
 import { lstat, open, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pack as tarPack, type Header, type Pack } from 'tar-stream';
-
-type Headers = Partial<Header> & { name: string };
 import { ConfigIoError } from '../errors';
-import { waitWritable } from './stream-util';
+import { encodeTarHeader, tarPadding, TAR_BLOCK, type TarHeader } from './tar-header';
 
 export interface TarPackOptions {
   /** Called for sockets, fifos and device nodes, which a config archive never carries. */
@@ -14,36 +10,49 @@ export interface TarPackOptions {
 }
 
 /**
- * Streams a tar of `dir`'s contents (names relative, no leading "./", parents before children,
- * sorted), the way `tar -C dir -cf - .` would list it. Symlinks are stored, never followed;
- * files with several links inside the tree become hard links.
+ * Where tar bytes go: copied in with `write`, or read straight into `space()` and then
+ * `commit`ted, so file contents are never staged in buffers of their own. `take` hands out the
+ * output produced so far.
  */
-export function createTarPackStream(dir: string, options: TarPackOptions = {}): Readable {
-  const pack = tarPack();
-  const walker = new TreeWalker(pack, dir, options);
-  walker.run().then(
-    () => pack.finalize(),
-    (err: unknown) => pack.destroy(err as Error),
-  );
-  return Readable.from(pack, { objectMode: false });
+export interface TarSink {
+  write(bytes: Uint8Array): void;
+  space(): Buffer;
+  commit(n: number): void;
+  take(): Buffer[];
+}
+
+// lstat runs this many entries of a directory at once: per-entry round trips to the thread
+// pool dominate trees of many small files.
+const STAT_BATCH = 32;
+const END_OF_ARCHIVE = Buffer.alloc(2 * TAR_BLOCK);
+
+/**
+ * Writes a tar of `dir`'s contents to `sink` (names relative, no leading "./", parents before
+ * children, sorted), the way `tar -C dir -cf - .` lists it, yielding the sink's output as it
+ * grows. Symlinks are stored, never followed; files with several links become hard links.
+ */
+export async function* packTar(
+  dir: string,
+  sink: TarSink,
+  options: TarPackOptions = {},
+): AsyncGenerator<Buffer> {
+  const root = await stat(dir);
+  if (!root.isDirectory()) throw new ConfigIoError(dir, `cannot pack ${dir}: not a directory`);
+  yield* new TreeWalker(dir, sink, options).walk('');
+  sink.write(END_OF_ARCHIVE);
+  yield* sink.take();
 }
 
 class TreeWalker {
   private readonly inodes = new Map<string, string>();
 
   constructor(
-    private readonly pack: Pack,
     private readonly root: string,
+    private readonly sink: TarSink,
     private readonly options: TarPackOptions,
   ) {}
 
-  async run(): Promise<void> {
-    const st = await this.stat(this.root);
-    if (!st.isDirectory()) throw new ConfigIoError(this.root, `cannot pack ${this.root}: not a directory`);
-    await this.walk('');
-  }
-
-  private async walk(rel: string): Promise<void> {
+  async *walk(rel: string): AsyncGenerator<Buffer> {
     const abs = rel === '' ? this.root : join(this.root, rel);
     let names: string[];
     try {
@@ -52,36 +61,49 @@ class TreeWalker {
       throw ioError(abs, 'read directory', err);
     }
     names.sort();
-    for (const name of names) {
-      const childRel = rel === '' ? name : `${rel}/${name}`;
-      await this.addEntry(childRel);
+    for (let i = 0; i < names.length; i += STAT_BATCH) {
+      const batch = names.slice(i, i + STAT_BATCH).map((name) => (rel === '' ? name : `${rel}/${name}`));
+      const stats = await Promise.all(batch.map((childRel) => stat(join(this.root, childRel))));
+      for (let j = 0; j < batch.length; j++) yield* this.entry(batch[j], stats[j]);
     }
   }
 
-  private async addEntry(rel: string): Promise<void> {
+  private async *entry(rel: string, st: Stats): AsyncGenerator<Buffer> {
     const abs = join(this.root, rel);
-    const st = await this.stat(abs);
-    const base: Headers = { name: rel, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime };
+    const base = { name: rel, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime, size: 0 };
     if (st.isDirectory()) {
-      await this.add({ ...base, name: `${rel}/`, type: 'directory' });
-      await this.walk(rel);
+      this.header({ ...base, name: `${rel}/`, type: 'directory' });
+      yield* this.walk(rel);
     } else if (st.isSymbolicLink()) {
-      await this.add({ ...base, type: 'symlink', linkname: await readlink(abs) });
+      let target: string;
+      try {
+        target = await readlink(abs);
+      } catch (err) {
+        throw ioError(abs, 'read link', err);
+      }
+      this.header({ ...base, type: 'symlink', linkname: target });
     } else if (st.isFile()) {
       const inode = `${st.dev}:${st.ino}`;
       const first = st.nlink > 1 ? this.inodes.get(inode) : undefined;
       if (first !== undefined) {
-        await this.add({ ...base, type: 'link', linkname: first, size: 0 });
-        return;
+        this.header({ ...base, type: 'link', linkname: first });
+      } else {
+        if (st.nlink > 1) this.inodes.set(inode, rel);
+        this.header({ ...base, type: 'file', size: st.size });
+        yield* this.content(abs, st.size);
       }
-      if (st.nlink > 1) this.inodes.set(inode, rel);
-      await this.addFile(abs, { ...base, type: 'file', size: st.size });
     } else {
       this.options.onSkip?.(rel, 'not a regular file, directory or symlink');
     }
+    yield* this.sink.take();
   }
 
-  private async addFile(abs: string, header: Headers): Promise<void> {
+  private header(h: TarHeader): void {
+    this.sink.write(encodeTarHeader(h));
+  }
+
+  /** Reads exactly `size` bytes (the size in the header) straight into the sink. */
+  private async *content(abs: string, size: number): AsyncGenerator<Buffer> {
     let handle;
     try {
       // O_NOFOLLOW: a file swapped for a symlink after lstat is refused, not followed.
@@ -90,36 +112,37 @@ class TreeWalker {
       throw ioError(abs, 'open', err);
     }
     try {
-      await new Promise<void>((resolve, reject) => {
-        const sink = this.pack.entry(header, (err) => (err ? reject(err) : resolve()));
-        const source = createReadStream('', { fd: handle.fd, autoClose: false, highWaterMark: 256 * 1024 });
-        (async () => {
-          for await (const chunk of source) {
-            if (!sink.write(chunk)) await waitWritable(sink);
-          }
-          sink.end(undefined);
-        })().catch((err: unknown) => {
-          sink.destroy(err as Error);
-          reject(ioError(abs, 'read', err));
-        });
-      });
+      let done = 0;
+      while (done < size) {
+        const space = this.sink.space();
+        let n: number;
+        try {
+          n = (await handle.read(space, 0, Math.min(space.length, size - done), done)).bytesRead;
+        } catch (err) {
+          throw ioError(abs, 'read', err);
+        }
+        if (n === 0) {
+          throw new ConfigIoError(
+            abs,
+            `cannot pack ${abs}: it shrank from ${size} to ${done} bytes while being read; retry the backup`,
+          );
+        }
+        this.sink.commit(n);
+        done += n;
+        yield* this.sink.take();
+      }
     } finally {
       await handle.close();
     }
+    this.sink.write(END_OF_ARCHIVE.subarray(0, tarPadding(size)));
   }
+}
 
-  private add(header: Headers): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.pack.entry(header, (err) => (err ? reject(err) : resolve()));
-    });
-  }
-
-  private async stat(abs: string): Promise<Stats> {
-    try {
-      return await lstat(abs);
-    } catch (err) {
-      throw ioError(abs, 'stat', err);
-    }
+async function stat(abs: string): Promise<Stats> {
+  try {
+    return await lstat(abs);
+  } catch (err) {
+    throw ioError(abs, 'stat', err);
   }
 }
 

@@ -1,5 +1,6 @@
 import { constants } from 'node:fs';
 import {
+  type FileHandle,
   chmod,
   lchown,
   link,
@@ -20,6 +21,7 @@ import { extract as tarExtract, type Extract, type Header } from 'tar-stream';
 type Entry = Extract extends AsyncIterable<infer E> ? E : never;
 type Headers = Header;
 import { ConfigCorruptError, ConfigIoError, UserConfigError } from '../errors';
+import { BackgroundWrites } from './background-writes';
 import { checkSymlinkTarget, entrySegments, unsafe } from './entry-path';
 import { waitWritable } from './stream-util';
 import { symlinkEscapes } from './symlink-escape';
@@ -69,6 +71,8 @@ export async function unpackTarSafely(
     tarBytes.destroy();
     extract.destroy(new Error('config unpack stopped'));
     await feeding.catch(() => undefined);
+    // Nothing may still be writing once the caller sees the failure (it may remove `dir`).
+    await unpacker.settle();
     throw classify(err);
   }
 }
@@ -102,10 +106,18 @@ function classify(err: unknown): UserConfigError {
   );
 }
 
+async function writeAll(handle: FileHandle, chunk: Buffer, position: number): Promise<void> {
+  let offset = 0;
+  while (offset < chunk.length) {
+    offset += (await handle.write(chunk, offset, chunk.length - offset, position + offset)).bytesWritten;
+  }
+}
+
 class Unpacker {
   private readonly dirs: DirFixup[] = [];
   private readonly knownDirs = new Set<string>(['']);
   private readonly symlinks: string[][] = [];
+  private readonly writes = new BackgroundWrites();
 
   constructor(
     private readonly root: string,
@@ -121,7 +133,12 @@ class Unpacker {
     }
   }
 
+  settle(): Promise<void> {
+    return this.writes.settle();
+  }
+
   async finish(): Promise<void> {
+    await this.writes.drain();
     const escaping: string[][] = [];
     for (const segs of this.symlinks) if (await symlinkEscapes(this.root, segs)) escaping.push(segs);
     if (escaping.length > 0) {
@@ -213,17 +230,30 @@ class Unpacker {
     // O_EXCL + O_NOFOLLOW: never truncate or write through anything that appeared meanwhile.
     const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
     const handle = await open(abs, flags, 0o600);
+    const writes: Array<Promise<unknown>> = [];
     try {
+      let position = 0;
       for await (const chunk of entry as AsyncIterable<Buffer>) {
-        let offset = 0;
-        while (offset < chunk.length) offset += (await handle.write(chunk, offset)).bytesWritten;
+        const at = position;
+        const { done } = await this.writes.write(chunk.length, () => writeAll(handle, chunk, at));
+        writes.push(done);
+        position += chunk.length;
       }
-      await handle.chmod(mode);
-      if (this.owner) await handle.chown(this.owner.uid, this.owner.gid);
-      if (mtime) await handle.utimes(mtime, mtime);
-    } finally {
+    } catch (err) {
+      await Promise.allSettled(writes);
       await handle.close();
+      throw err;
     }
+    await this.writes.task(async () => {
+      try {
+        await Promise.all(writes);
+        await handle.chmod(mode);
+        if (this.owner) await handle.chown(this.owner.uid, this.owner.gid);
+        if (mtime) await handle.utimes(mtime, mtime);
+      } finally {
+        await handle.close();
+      }
+    });
   }
 
   private async placeSymlink(segs: string[], target: string, mtime: Date | undefined): Promise<void> {

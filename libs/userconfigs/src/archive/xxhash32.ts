@@ -54,11 +54,13 @@ export class XxHash32 {
     let v3 = this.v3;
     let v4 = this.v4;
     const limit = len - 16;
+    // DataView reads compile to single little-endian loads, about twice as fast as 4 byte reads.
+    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
     for (; i <= limit; i += 16) {
-      v1 = round(v1, u32(data, i));
-      v2 = round(v2, u32(data, i + 4));
-      v3 = round(v3, u32(data, i + 8));
-      v4 = round(v4, u32(data, i + 12));
+      v1 = round(v1, view.getInt32(i, true));
+      v2 = round(v2, view.getInt32(i + 4, true));
+      v3 = round(v3, view.getInt32(i + 8, true));
+      v4 = round(v4, view.getInt32(i + 12, true));
     }
     this.v1 = v1;
     this.v2 = v2;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -28,7 +28,10 @@ export class LocalDirConfigStore implements ConfigStore {
     const path = join(this.root, objectKey);
     try {
       const handle = await open(path, 'r');
-      return createReadStream('', { fd: handle.fd });
+      // The stream owns the FileHandle and closes it; a bare fd would leave the handle to the GC,
+      // which then closes the fd a second time (EBADF crash). 1 MiB reads: far fewer
+      // thread-pool round trips and decipher calls than the 64 KiB default.
+      return handle.createReadStream({ highWaterMark: 1024 * 1024 });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw new ConfigStoreError(objectKey, `cannot read ${path}: ${(err as Error).message}`, { cause: err });
