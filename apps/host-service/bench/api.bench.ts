@@ -9,7 +9,6 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { PortAllocator } from '@fractal/portbindings';
 import { TtyAllocator } from '@fractal/ttys';
@@ -17,6 +16,7 @@ import { UserConfigSync } from '@fractal/userconfigs';
 import { InMemoryConfigStore } from '@fractal/userconfigs/testing';
 import { createMemoryLogger } from '@fractal/logger/testing';
 import { createApi } from '../src/api';
+import { listenHttps } from '../src/startup/https-server';
 import { ContainerManager } from '../src/containers';
 import { FakeDocker } from '../src/containers/fake-docker';
 import { percentile, putJson, selfSignedPems } from './bench-util';
@@ -54,15 +54,7 @@ async function serveHono(pems: { key: string; cert: string }): Promise<number> {
     webserverAuthSecret: SECRET,
     logger: createMemoryLogger({ level: 'error' }).logger,
   });
-  const server = serve({
-    fetch: app.fetch,
-    createServer: https.createServer,
-    serverOptions: pems,
-    port: 0,
-    hostname: '127.0.0.1',
-  });
-  await new Promise((r) => server.once('listening', r));
-  return (server.address() as AddressInfo).port;
+  return (await listenHttps({ fetch: app.fetch, ...pems, port: 0, host: '127.0.0.1' })).port;
 }
 
 /** The floor: Hono on node-server reading the JSON body and answering 406, nothing else. */
@@ -71,15 +63,7 @@ async function serveHonoFloor(pems: { key: string; cert: string }): Promise<numb
     await c.req.json();
     return c.json({ result: '', error: 'no container' }, 406);
   });
-  const server = serve({
-    fetch: app.fetch,
-    createServer: https.createServer,
-    serverOptions: pems,
-    port: 0,
-    hostname: '127.0.0.1',
-  });
-  await new Promise((r) => server.once('listening', r));
-  return (server.address() as AddressInfo).port;
+  return (await listenHttps({ fetch: app.fetch, ...pems, port: 0, host: '127.0.0.1' })).port;
 }
 
 async function serveBare(pems: { key: string; cert: string }): Promise<number> {

@@ -3,18 +3,17 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Dockerode from 'dockerode';
-import { serve } from '@hono/node-server';
 import { PortAllocator, createBindingProbe } from '@fractal/portbindings';
 import { TtyAllocator } from '@fractal/ttys';
 import { sendFds } from '@fractal/uinput';
 import { LocalDirConfigStore, UserConfigSync } from '@fractal/userconfigs';
 import { createMemoryLogger } from '@fractal/logger/testing';
 import { createApi } from '../src/api';
+import { listenHttps } from '../src/startup/https-server';
 import { ContainerManager, buildCreateOptions } from '../src/containers';
 import { median, putJson, selfSignedPems } from './bench-util';
 
@@ -68,15 +67,13 @@ async function main(): Promise<void> {
     webserverAuthSecret: SECRET,
     logger: createMemoryLogger({ level: 'warn' }).logger,
   });
-  const server = serve({
+  const server = await listenHttps({
     fetch: app.fetch,
-    createServer: https.createServer,
-    serverOptions: await selfSignedPems(),
+    ...(await selfSignedPems()),
     port: 0,
-    hostname: '127.0.0.1',
+    host: '127.0.0.1',
   });
-  await new Promise((r) => server.once('listening', r));
-  const port = (server.address() as AddressInfo).port;
+  const port = server.port;
   const agent = new https.Agent({ keepAlive: true, maxSockets: 16 });
 
   const viaApi = async (): Promise<number> => {
@@ -152,7 +149,7 @@ async function main(): Promise<void> {
     }
   } finally {
     agent.destroy();
-    server.close();
+    await server.close(1_000);
     await manager.shutdown();
     await removeBenchContainers();
     execFileSync('umount', ['-l', fractalDir]);
