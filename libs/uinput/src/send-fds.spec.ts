@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chown, mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { UinputError } from './errors';
 import { RecordingSyscalls } from './recording-syscalls';
 import { sendFds } from './send-fds';
 
@@ -107,5 +108,24 @@ describe('sendFds', () => {
     });
     await expect(sendFds(socketPath, [], { syscalls })).rejects.toThrow(/need 1\.\.253 fds/);
     await expect(sendFds('/' + 'x'.repeat(120), [1], { syscalls })).rejects.toThrow(/at most 107 bytes/);
+  });
+
+  it('takes over an existing socket dir owned by someone else: ours, 0700', async () => {
+    const sockets = join(dir, 'sockets');
+    await mkdir(sockets, { mode: 0o777 });
+    await chown(sockets, 4321, 4321);
+    const socketPath = join(sockets, 'uinput.sock');
+    const sending = sendFds(socketPath, [3], { syscalls: new RecordingSyscalls() });
+    await receive(socketPath);
+    await sending;
+    const st = await stat(sockets);
+    expect([st.uid, st.gid, st.mode & 0o777]).toEqual([process.getuid?.(), process.getgid?.(), 0o700]);
+  });
+
+  it('reports a socket dir it cannot create as a typed SOCKET_FAILED error', async () => {
+    await writeFile(join(dir, 'file'), '');
+    const sending = sendFds(join(dir, 'file', 'uinput.sock'), [3], { syscalls: new RecordingSyscalls() });
+    await expect(sending).rejects.toBeInstanceOf(UinputError);
+    await expect(sending).rejects.toMatchObject({ code: 'SOCKET_FAILED', message: /file\/uinput\.sock/ });
   });
 });

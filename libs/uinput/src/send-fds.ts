@@ -1,4 +1,4 @@
-import { chmod, lstat, mkdir, rm } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, rm } from 'node:fs/promises';
 import type { Server, Socket } from 'node:net';
 import { createServer } from 'node:net';
 import { dirname } from 'node:path';
@@ -69,12 +69,29 @@ function validate(socketPath: string, fds: readonly number[]): void {
 
 async function prepareSocketPath(socketPath: string): Promise<void> {
   const dir = dirname(socketPath);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  await chmod(dir, 0o700);
-  const stale = await lstat(socketPath).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return undefined;
-    throw error;
+  const step = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (error) {
+      throw new UinputError(
+        'SOCKET_FAILED',
+        `cannot ${what} for the socket ${socketPath}: ${(error as Error).message}; check the path`,
+        { cause: error },
+      );
+    }
+  };
+  await step(`create ${dir}`, () => mkdir(dir, { recursive: true, mode: 0o700 }));
+  // An existing dir may belong to someone else, who could then swap the socket: it must be ours.
+  await step(`take ownership of ${dir}`, async () => {
+    if (process.getuid && process.getgid) await chown(dir, process.getuid(), process.getgid());
+    await chmod(dir, 0o700);
   });
+  const stale = await step('check an existing socket file', () =>
+    lstat(socketPath).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    }),
+  );
   if (stale === undefined) return;
   if (!stale.isSocket()) {
     throw new UinputError(
@@ -82,7 +99,7 @@ async function prepareSocketPath(socketPath: string): Promise<void> {
       `${socketPath} exists and is not a socket; remove it or pick another path`,
     );
   }
-  await rm(socketPath);
+  await step('remove the stale socket file', () => rm(socketPath));
 }
 
 function listen(server: Server, socketPath: string): Promise<void> {

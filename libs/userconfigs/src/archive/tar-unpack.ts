@@ -114,9 +114,10 @@ async function writeAll(handle: FileHandle, chunk: Buffer, position: number): Pr
 }
 
 class Unpacker {
-  private readonly dirs: DirFixup[] = [];
+  // Keyed by relative path: an archive repeating one name many times must not grow memory.
+  private readonly dirs = new Map<string, DirFixup>();
   private readonly knownDirs = new Set<string>(['']);
-  private readonly symlinks: string[][] = [];
+  private readonly symlinks = new Set<string>();
   private readonly writes = new BackgroundWrites();
 
   constructor(
@@ -140,12 +141,15 @@ class Unpacker {
   async finish(): Promise<void> {
     await this.writes.drain();
     const escaping: string[][] = [];
-    for (const segs of this.symlinks) if (await symlinkEscapes(this.root, segs)) escaping.push(segs);
+    for (const rel of this.symlinks) {
+      const segs = rel.split('/');
+      if (await symlinkEscapes(this.root, segs)) escaping.push(segs);
+    }
     if (escaping.length > 0) {
       for (const segs of escaping) await unlink(join(this.root, ...segs)).catch(() => undefined);
       throw unsafe(escaping[0].join('/'), 'symlink resolves outside the config dir through other symlinks');
     }
-    for (const d of this.dirs.reverse()) {
+    for (const d of [...this.dirs.values()].reverse()) {
       await chmod(d.path, d.mode);
       if (d.mtime) await utimes(d.path, d.mtime, d.mtime);
     }
@@ -205,6 +209,7 @@ class Unpacker {
     if (st.isDirectory()) {
       await rmdir(abs);
       this.knownDirs.delete(rel);
+      this.dirs.delete(rel);
     } else await unlink(abs);
   }
 
@@ -216,7 +221,7 @@ class Unpacker {
     if (!st || !st.isDirectory()) await mkdir(abs, { mode: 0o700 });
     await this.chown(abs);
     this.knownDirs.add(rel);
-    this.dirs.push({ path: abs, mode, mtime });
+    this.dirs.set(rel, { path: abs, mode, mtime });
   }
 
   private async placeFile(
@@ -239,21 +244,22 @@ class Unpacker {
         writes.push(done);
         position += chunk.length;
       }
+      // Throws, without starting the task, when an earlier write failed: the catch closes then.
+      await this.writes.task(async () => {
+        try {
+          await Promise.all(writes);
+          await handle.chmod(mode);
+          if (this.owner) await handle.chown(this.owner.uid, this.owner.gid);
+          if (mtime) await handle.utimes(mtime, mtime);
+        } finally {
+          await handle.close();
+        }
+      });
     } catch (err) {
       await Promise.allSettled(writes);
       await handle.close();
       throw err;
     }
-    await this.writes.task(async () => {
-      try {
-        await Promise.all(writes);
-        await handle.chmod(mode);
-        if (this.owner) await handle.chown(this.owner.uid, this.owner.gid);
-        if (mtime) await handle.utimes(mtime, mtime);
-      } finally {
-        await handle.close();
-      }
-    });
   }
 
   private async placeSymlink(segs: string[], target: string, mtime: Date | undefined): Promise<void> {
@@ -263,7 +269,7 @@ class Unpacker {
     await symlink(target, abs);
     await this.chown(abs);
     if (mtime) await lutimes(abs, mtime, mtime).catch(() => undefined);
-    this.symlinks.push(segs);
+    this.symlinks.add(segs.join('/'));
   }
 
   private async placeHardlink(segs: string[], linkname: string): Promise<void> {

@@ -5,6 +5,7 @@ import type { ConfigKey } from '../config-key';
 
 const SUFFIX = '.tar.lz4.enc';
 const PARTIAL = '.partial';
+const STAMP = /^(\d+)-(\d+)-/;
 
 export interface PendingArchive {
   key: ConfigKey;
@@ -14,8 +15,9 @@ export interface PendingArchive {
 
 /**
  * Encrypted archives waiting for upload: `<pendingDir>/<user_id>/<app_name>/<stamp>.tar.lz4.enc`.
- * Stamps are the clock's milliseconds zero-padded, then a per-process sequence, so names sort by
- * age and the newest per key is the last one.
+ * Stamps are the clock's milliseconds zero-padded, then a sequence, so names sort by age and the
+ * newest per key is the last one. A new stamp always sorts after the key's existing archives, even
+ * when a restarted process sees the same or an earlier clock.
  */
 export class PendingArchives {
   private seq = 0;
@@ -29,8 +31,15 @@ export class PendingArchives {
   async allocate(key: ConfigKey): Promise<{ partial: string; final: string }> {
     const keyDir = join(this.dir, key.userId, key.appName);
     await mkdir(keyDir, { recursive: true, mode: 0o700 });
-    const ms = String(Math.max(0, Math.floor(this.now()))).padStart(15, '0');
-    const stamp = `${ms}-${String(this.seq++).padStart(6, '0')}-${randomBytes(3).toString('hex')}`;
+    let ms = Math.max(0, Math.floor(this.now()));
+    let seq = this.seq++;
+    const existing = await this.list(key);
+    const last = STAMP.exec(existing[existing.length - 1]?.name ?? '');
+    if (last) {
+      const [lastMs, lastSeq] = [Number(last[1]), Number(last[2])];
+      if (ms < lastMs || (ms === lastMs && seq <= lastSeq)) [ms, seq] = [lastMs, lastSeq + 1];
+    }
+    const stamp = `${String(ms).padStart(15, '0')}-${String(seq).padStart(6, '0')}-${randomBytes(3).toString('hex')}`;
     const final = join(keyDir, `${stamp}${SUFFIX}`);
     return { partial: `${final}${PARTIAL}`, final };
   }
@@ -43,6 +52,18 @@ export class PendingArchives {
       .filter((n) => n.endsWith(SUFFIX))
       .sort()
       .map((name) => ({ key, name, path: join(keyDir, name) }));
+  }
+
+  /**
+   * Deletes `.partial` files of `key`: a crash while writing left them. Call only while holding the
+   * key's lock, when no backup of this process is writing one.
+   */
+  async dropPartials(key: ConfigKey): Promise<void> {
+    const keyDir = join(this.dir, key.userId, key.appName);
+    const names = await readdir(keyDir).catch(() => [] as string[]);
+    for (const name of names.filter((n) => n.endsWith(PARTIAL))) {
+      await unlink(join(keyDir, name)).catch(() => undefined);
+    }
   }
 
   /** Every key that has a pending-archive dir. */

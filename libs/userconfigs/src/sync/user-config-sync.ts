@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -122,6 +122,7 @@ export class UserConfigSync {
         continue;
       }
       const ok = await this.lock.run(configObjectKey(key), async () => {
+        await this.pending.dropPartials(key);
         const list = await this.pending.list(key);
         if (list.length === 0) {
           await this.pending.remove(key, []);
@@ -140,15 +141,20 @@ export class UserConfigSync {
     const list = await this.pending.list(key);
     const newest = list[list.length - 1];
     const objectKey = configObjectKey(key);
+    let body: ReadStream | undefined;
     try {
       const size = await this.pending.size(newest.path);
-      await this.store.put(key, createReadStream(newest.path), size);
+      body = createReadStream(newest.path);
+      await this.store.put(key, body, size);
     } catch (err) {
       this.logger.warn(
         { objectKey, pendingFile: newest.path, err },
         'config upload failed; the encrypted archive stays pending for retryPending()',
       );
       return false;
+    } finally {
+      // A store may fail without reading (or destroying) the body; its fd must not stay open.
+      body?.destroy();
     }
     await this.pending.remove(key, list);
     this.logger.info({ objectKey, superseded: list.length - 1 }, 'config archive uploaded');
