@@ -125,6 +125,16 @@ describe('parseConfig values', () => {
     });
   });
 
+  it.each([
+    ['/fractal/store', '/fractal'],
+    ['/fractal', '/fractal'],
+    ['/srv', '/srv/fractal'],
+  ])('refuses USER_CONFIGS_DIR %s overlapping FRACTAL_DIR %s, which is deleted at exit', (dir, fractal) => {
+    expect(issuesOf({ USER_CONFIGS_DIR: dir, FRACTAL_DIR: fractal })).toEqual([
+      `USER_CONFIGS_DIR (${dir}) and FRACTAL_DIR (${fractal}) must not contain each other`,
+    ]);
+  });
+
   it('uses S3 in localdev once a bucket is given', () => {
     expect(parseConfig({ USER_CONFIGS_BUCKET: 'dev-bucket' }).userConfigs).toEqual({
       kind: 's3',

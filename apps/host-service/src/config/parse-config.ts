@@ -117,6 +117,11 @@ export function parseConfig(env: Env): HostServiceConfig {
     issues.push('USER_CONFIGS_BUCKET and USER_CONFIGS_DIR cannot both be set; set one');
     userConfigs = { kind: 'local', dir: storeDir };
   } else if (storeDir !== '') {
+    // FRACTAL_DIR is deleted at exit: a store inside it would lose every saved config.
+    if (overlaps(storeDir, fractalDir))
+      issues.push(
+        `USER_CONFIGS_DIR (${storeDir}) and FRACTAL_DIR (${fractalDir}) must not contain each other`,
+      );
     userConfigs = { kind: 'local', dir: storeDir };
   } else if (bucket !== undefined || !localdev) {
     const b = bucket ?? DEFAULT_USER_CONFIGS_BUCKET;

@@ -160,10 +160,16 @@ export class ContainerManager {
         hasNvidiaRuntime: this.deps.hasNvidiaRuntime,
         extraLabels: this.deps.extraLabels,
       });
-      const container = await bounded(
-        this.deps.docker.createContainer(options),
-        this.timeouts.dockerMs,
-        'docker create',
+      const creating = this.deps.docker.createContainer(options);
+      const container = await bounded(creating, this.timeouts.dockerMs, 'docker create').catch(
+        (err: unknown) => {
+          // A create that outlived its timeout may still succeed: remove what it makes.
+          void creating.then(
+            (late) => this.removeContainer(late.id, entry.fractalId),
+            () => undefined,
+          );
+          throw err;
+        },
       );
       if (isCleaning(entry)) {
         await this.removeContainer(container.id, entry.fractalId);
@@ -214,6 +220,9 @@ export class ContainerManager {
       await acquireResources(this.resourceDeps, fractalId, req.desired, held);
       const dirs = held.dirs as ContainerDirs;
       (entry as { dirs: ContainerDirs }).dirs = dirs;
+      // Shutdown has already taken its list of containers: one registered now would outlive it.
+      if (this.shutdownPromise)
+        throw new HostServiceError('SHUTTING_DOWN', 'the host service is shutting down; no new containers');
       const identifying = held.ports.find((p) => `${p.containerPort}/${p.protocol}` === IDENTIFYING_PORT);
       this.registry.add(entry);
       if (identifying) this.registry.setHostPort(entry, identifying.hostPort);
@@ -245,11 +254,14 @@ export class ContainerManager {
   /** Records the Docker id of a reserved container once Docker created it. */
   attach(fractalId: string, dockerId: string, appName?: string): void {
     const entry = this.registry.byFractalId(fractalId);
-    if (!entry)
+    if (!entry) {
+      // Its reservation was cleaned up (shutdown) while Docker created it: nothing owns it now.
+      void this.removeContainer(dockerId, fractalId);
       throw new HostServiceError(
         'SPIN_UP_FAILED',
-        `container ${fractalId} is no longer tracked; it cannot be attached to ${dockerId}`,
+        `container ${fractalId} is no longer tracked; it cannot be attached to ${dockerId}, which is removed`,
       );
+    }
     this.registry.setDockerId(entry, dockerId);
     if (appName) entry.appName = appName;
     entry.phase = 'running';
@@ -313,7 +325,8 @@ export class ContainerManager {
   }
 
   private async maybeReady(entry: TrackedContainer): Promise<void> {
-    if (!entry.startValues || !entry.token || entry.readying) return;
+    // A cleanup that began while the start values were being written must not race a restore.
+    if (!entry.startValues || !entry.token || entry.readying || isCleaning(entry)) return;
     entry.readying = makeReady(entry, {
       configs: this.deps.configs,
       logger: this.deps.logger,

@@ -37,7 +37,9 @@ export interface TrackedContainer {
   /** Host ports, TTY, devices and dirs this container holds. */
   readonly held: HeldResources;
   readonly fdSending: AbortController;
+  /** Set once the start values' files are written; `startValuesClaimed` from the request on. */
   startValues?: StartValues;
+  startValuesClaimed?: boolean;
   token?: ConfigToken;
   /** The token that survived the secret check: only then is the config backed up at cleanup. */
   acceptedToken?: ConfigToken;

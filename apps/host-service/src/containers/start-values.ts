@@ -29,12 +29,28 @@ export function secretsEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** Claims the start-values slot synchronously (so a concurrent repeat is refused), then writes them. */
+/**
+ * Claims the start-values slot synchronously (so a concurrent repeat is refused), then writes them.
+ * `startValues` is set only once the files are written, so `.ready` can never precede them; a
+ * failed write gives the slot back for a retry.
+ */
 export async function recordStartValues(entry: TrackedContainer, req: StartValuesRequest): Promise<void> {
-  if (entry.startValues) {
+  if (entry.startValuesClaimed) {
     throw new HostServiceError(
       'ALREADY_SET',
       `start values for the container on host port ${req.hostPort} were already set; they can be set once`,
+    );
+  }
+  entry.startValuesClaimed = true;
+  try {
+    await writeFileAtomic(entry.dirs.resources, RESOURCE_FILES.dpi, String(req.dpi));
+    await writeFileAtomic(entry.dirs.resources, RESOURCE_FILES.containerARN, req.containerARN);
+  } catch (err) {
+    entry.startValuesClaimed = false;
+    throw new HostServiceError(
+      'INVALID_REQUEST',
+      `writing the start values of the container on host port ${req.hostPort} failed: ${errorMessage(err)}`,
+      { cause: err },
     );
   }
   entry.startValues = {
@@ -43,16 +59,6 @@ export async function recordStartValues(entry: TrackedContainer, req: StartValue
     clientAppAuthSecret: req.clientAppAuthSecret,
     containerARN: req.containerARN,
   };
-  try {
-    await writeFileAtomic(entry.dirs.resources, RESOURCE_FILES.dpi, String(req.dpi));
-    await writeFileAtomic(entry.dirs.resources, RESOURCE_FILES.containerARN, req.containerARN);
-  } catch (err) {
-    throw new HostServiceError(
-      'INVALID_REQUEST',
-      `writing the start values of the container on host port ${req.hostPort} failed: ${errorMessage(err)}`,
-      { cause: err },
-    );
-  }
 }
 
 export function recordToken(entry: TrackedContainer, req: ConfigTokenRequest): void {

@@ -80,6 +80,40 @@ describe('createFractalCreateHook', () => {
     expect(await h.leftovers()).toEqual([]);
   });
 
+  it.each<[string, Record<string, unknown>]>([
+    ['HostConfig null', { HostConfig: null }],
+    ['HostConfig a string', { HostConfig: 'x' }],
+    ['PortBindings null', { HostConfig: { PortBindings: null } }],
+    ['a binding list null', { HostConfig: { PortBindings: { '32262/tcp': null } } }],
+    ['Binds a string', { HostConfig: { Binds: '/a:/b' } }],
+    ['Binds holding a number', { HostConfig: { Binds: [7] } }],
+    ['Mounts holding null', { HostConfig: { Mounts: [null] } }],
+    ['a Mount Source a number', { HostConfig: { Mounts: [{ Type: 'bind', Source: 7, Target: '/t' }] } }],
+    ['Devices an object', { HostConfig: { Devices: { a: 1 } } }],
+    ['Labels null', { Labels: null }],
+  ])('neither crashes nor leaks on a body with %s', async (_, over) => {
+    const hook = createFractalCreateHook({ manager: h.manager, logger: h.memory.logger });
+    const odd = { Image: 'fractal/browsers-chrome:v1', ...over } as never;
+    const plan = await hook.beforeCreate({ body: odd }).catch((err: unknown) => err);
+    if (plan instanceof Error) {
+      expect(plan).toBeInstanceOf(CreateHookError);
+    } else {
+      // Docker would refuse such a body: the refusal must free what was reserved.
+      await (plan as Awaited<ReturnType<typeof hook.beforeCreate>>).onOutcome({
+        ok: false,
+        statusCode: 400,
+        message: 'bad body',
+      });
+    }
+    expect([
+      h.manager.size(),
+      h.ports.inUse('tcp'),
+      h.ttys.inUse(),
+      h.devicesMade.length - h.devicesClosed,
+    ]).toEqual([0, 0, 0, 0]);
+    expect(await h.leftovers()).toEqual([]);
+  });
+
   it('takes the app name from fractal/<app>:<tag>', () => {
     expect(appNameFromImage('123.dkr.ecr.us-east-1.amazonaws.com/fractal/browsers-chrome:abc')).toBe(
       'browsers-chrome',

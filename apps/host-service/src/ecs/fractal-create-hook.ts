@@ -10,6 +10,7 @@ import type { DesiredBinding, Protocol } from '@fractal/portbindings';
 import { parseProtocol } from '@fractal/portbindings';
 import type { ContainerManager, ContainerReservation } from '../containers';
 import { LABEL_APP, LABEL_ID } from '../containers';
+import { checkCreateBodyShape } from './create-body-shape';
 
 export const FRACTAL_ID_PLACEHOLDER = '%%FRACTAL_ID_PLACEHOLDER%%';
 
@@ -97,6 +98,7 @@ export function createFractalCreateHook(deps: FractalCreateHookDeps): ContainerC
   const log = deps.logger.child({ component: 'ecs-hook' });
   return {
     async beforeCreate(req: ContainerCreateRequest): Promise<CreatePlan> {
+      checkCreateBodyShape(req.body);
       const appName = appNameFromImage(req.body.Image);
       const desired = desiredBindings(req.body.HostConfig?.PortBindings ?? {});
       let reservation: ContainerReservation;
@@ -116,7 +118,17 @@ export function createFractalCreateHook(deps: FractalCreateHookDeps): ContainerC
           `fractal host service could not reserve resources for ${appName}: ${err instanceof Error ? err.message : String(err)}`,
         );
       }
-      const body = rewriteBody(req.body, reservation, appName);
+      let body: ContainerCreateBody;
+      try {
+        body = rewriteBody(req.body, reservation, appName);
+      } catch (err) {
+        // Nothing reaches Docker, so no outcome will come to give the reservation back.
+        await deps.manager.release(reservation.fractalId, 'rewriting the create body failed');
+        throw new CreateHookError(
+          400,
+          `fractal host service could not rewrite the create body: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
       log.info(
         { fractalId: reservation.fractalId, appName, ports: reservation.ports },
         'ECS container create rewritten',

@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { Lifecycle } from './lifecycle';
 import { StepTimeoutError, withTimeout } from './with-timeout';
 
@@ -70,6 +72,30 @@ describe('Lifecycle', () => {
     lifecycle.defer('slow', 10_000, () => new Promise<void>((r) => setTimeout(r, 100)));
     await lifecycle.shutdown('SIGTERM', 0);
     expect(exits).toEqual([1]);
+  });
+
+  it('keeps a real process alive through a step that hangs on nothing, then runs the rest', () => {
+    // Jest's own handles hide this; only a bare process shows whether the timers hold it.
+    const script = `
+      const { Lifecycle } = require('./lifecycle.ts');
+      const order = [];
+      const noop = () => undefined;
+      const l = new Lifecycle({
+        logger: { info: noop, warn: noop, error: noop, fatal: noop },
+        exit: (code) => { process.stdout.write('exit ' + code + ' ' + order.join(',')); process.exit(code); },
+        deadlineMs: 10000,
+      });
+      l.defer('last', 1000, () => { order.push('last'); });
+      l.defer('hangs', 50, () => new Promise(() => undefined));
+      void l.fatal(new Error('boom'), 'test');
+    `;
+    const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
+      cwd: __dirname,
+      env: { ...process.env, TS_NODE_PROJECT: join(__dirname, '..', '..', 'tsconfig.spec.json') },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect([run.status, run.stdout]).toEqual([1, 'exit 1 last']);
   });
 
   it('bounds a promise by a timeout', async () => {

@@ -86,6 +86,9 @@ export class Lifecycle {
       }, deadline);
       hardStop.unref();
     }
+    // Ref'd on purpose (the step timers are not): a step waiting on nothing that holds the event
+    // loop must not let the process drain out with code 0, skipping the remaining steps.
+    const keepAlive = setInterval(() => undefined, 60_000);
     while (this.steps.length > 0) {
       const step = this.steps.pop() as Step;
       try {
@@ -98,5 +101,6 @@ export class Lifecycle {
       }
     }
     clearTimeout(hardStop);
+    clearInterval(keepAlive);
   }
 }

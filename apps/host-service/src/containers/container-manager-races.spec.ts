@@ -1,0 +1,151 @@
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createFakeDeviceSet } from '@fractal/uinput/testing';
+import { createHarness } from './test-harness';
+import type { Harness } from './test-harness';
+
+const spinReq = {
+  appName: 'test-app',
+  appImage: 'fractal/test-protocol:latest',
+  mountCommand: '',
+  protocolTimeout: 60,
+};
+const values = (hostPort: number, secret = 'cs') => ({
+  hostPort,
+  dpi: 192,
+  userId: 'user-1',
+  clientAppAuthSecret: secret,
+  containerARN: 'arn:aws:ecs:x',
+});
+const token = (hostPort: number, secret = 'cs') => ({
+  hostPort,
+  userId: 'user-1',
+  configEncryptionToken: 'tok',
+  clientAppAuthSecret: secret,
+});
+
+async function until(check: () => boolean | Promise<boolean>, ms = 2000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('ContainerManager under races', () => {
+  let h: Harness;
+  afterEach(() => h.close());
+
+  it('creates no container for a spin-up that was reserving when shutdown began', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    let asked = false;
+    h = await createHarness({
+      devices: {
+        allocate: async () => {
+          asked = true;
+          await gate;
+          return createFakeDeviceSet();
+        },
+      },
+    });
+    await h.manager.start();
+    const spinning = h.manager.spinUp(spinReq).catch((e: unknown) => e);
+    await until(() => asked);
+    const stopped = h.manager.shutdown();
+    release();
+    await stopped;
+    expect(await spinning).toMatchObject({ code: 'SHUTTING_DOWN' });
+    expect(h.docker.containers.size).toBe(0);
+    expect([h.manager.size(), h.ports.inUse('tcp'), h.ttys.inUse()]).toEqual([0, 0, 0]);
+    expect(await h.leftovers()).toEqual([]);
+  });
+
+  it('removes the container when Docker answers a create after the spin-up timed out', async () => {
+    h = await createHarness({ timeouts: { dockerMs: 20 } });
+    await h.manager.start();
+    const create = h.docker.createContainer.bind(h.docker);
+    h.docker.createContainer = async (options) => {
+      await new Promise((r) => setTimeout(r, 60));
+      return create(options);
+    };
+    await expect(h.manager.spinUp(spinReq)).rejects.toMatchObject({ code: 'SPIN_UP_FAILED' });
+    await new Promise((r) => setTimeout(r, 80));
+    await until(() => h.docker.containers.size === 0);
+    expect(await h.leftovers()).toEqual([]);
+  });
+
+  it('removes a container Docker created for a reservation that shutdown already cleaned', async () => {
+    h = await createHarness();
+    await h.manager.start();
+    const reservation = await h.manager.reserve({
+      appName: 'a',
+      desired: [{ containerPort: 32262, protocol: 'tcp', hostPort: 0 }],
+    });
+    await h.manager.shutdown();
+    const late = await h.docker.createContainer({ Image: 'fractal/test-protocol:latest' });
+    expect(() => h.manager.attach(reservation.fractalId, late.id, 'a')).toThrow(/no longer tracked/);
+    await until(() => h.docker.containers.size === 0);
+  });
+
+  it('writes .ready only after DPI and ContainerARN when both halves arrive together', async () => {
+    h = await createHarness();
+    await h.manager.start();
+    for (const secret of ['cs', 'other']) {
+      const id = await h.manager.spinUp(spinReq);
+      const entry = h.manager.lookup({ dockerId: id });
+      const port = entry?.hostPort ?? 0;
+      const res = entry?.dirs.resources ?? '';
+      const sv = h.manager.setStartValues(values(port));
+      await h.manager.setConfigToken(token(port, secret));
+      const ready = await stat(join(res, '.ready')).then(
+        () => true,
+        () => false,
+      );
+      if (ready) {
+        expect(await readFile(join(res, 'DPI'), 'utf8')).toBe('192');
+        expect(await readFile(join(res, 'ContainerARN'), 'utf8')).toBe('arn:aws:ecs:x');
+      }
+      await sv;
+      await stat(join(res, '.ready'));
+    }
+  });
+
+  it('lets the start values be sent again after writing them failed', async () => {
+    h = await createHarness();
+    await h.manager.start();
+    const id = await h.manager.spinUp(spinReq);
+    const entry = h.manager.lookup({ dockerId: id });
+    const port = entry?.hostPort ?? 0;
+    const dpi = join(entry?.dirs.resources ?? '', 'DPI');
+    await mkdir(join(dpi, 'blocker'), { recursive: true }); // a rename onto it fails
+    await expect(h.manager.setStartValues(values(port))).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    await rm(dpi, { recursive: true });
+    await h.manager.setStartValues(values(port));
+    await h.manager.setConfigToken(token(port));
+    expect(await readFile(dpi, 'utf8')).toBe('192');
+    await stat(join(entry?.dirs.resources ?? '', '.ready'));
+  });
+
+  it('does not restore a config into a container whose cleanup began while start values were written', async () => {
+    h = await createHarness();
+    await h.manager.start();
+    const id = await h.manager.spinUp(spinReq);
+    const entry = h.manager.lookup({ dockerId: id });
+    const port = entry?.hostPort ?? 0;
+    const getContainer = h.docker.getContainer.bind(h.docker);
+    h.docker.getContainer = (cid: string) => ({
+      ...getContainer(cid),
+      remove: async () => {
+        await new Promise((r) => setTimeout(r, 100)); // a slow docker rm keeps the dirs a while
+        await getContainer(cid).remove();
+      },
+    });
+    await h.manager.setConfigToken(token(port));
+    const sv = h.manager.setStartValues(values(port)).catch((e: unknown) => e);
+    await h.manager.release(entry?.fractalId ?? '', 'test');
+    await sv;
+    expect([h.store.gets, h.store.puts]).toEqual([0, 0]);
+    expect(await h.leftovers()).toEqual([]);
+  });
+});
