@@ -136,6 +136,8 @@ export async function startDaemon(ctx: DaemonContext): Promise<void> {
   const retries = retryPendingUploads(configs, logger.child({ component: 'userconfigs' }));
   lifecycle.defer('stop retrying pending config uploads', 1_000, () => retries.stop());
 
+  // A signal during start-up has already begun the shutdown: starting more would outlive it.
+  if (lifecycle.shuttingDown) return;
   if (config.ecsBridge.enabled) {
     await startEcsBridge({
       ...config.ecsBridge,
@@ -159,6 +161,7 @@ export async function startDaemon(ctx: DaemonContext): Promise<void> {
     webserverAuthSecret: config.webserverAuthSecret,
     logger,
   });
+  if (lifecycle.shuttingDown) return;
   const server = await listenHttps({
     fetch: api.fetch,
     key: tls.key,
