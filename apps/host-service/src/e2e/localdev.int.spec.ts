@@ -4,25 +4,25 @@ import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { unpackConfigArchive } from '@fractal/userconfigs';
 import { freePort, putJson, startDaemon } from './support/daemon-process';
+import { waitFor } from './support/docker-cli';
 import type { DaemonProcess } from './support/daemon-process';
 import { makeTempRoot, mountsUnder, removeTempRoot } from './support/temp-root';
 
 const IMAGE = 'fractal/test-protocol:latest';
 const SECRET = 'testwebserverauthsecretdev';
 
-const until = async <T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 30_000,
-): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-};
+/** PUT /spin_up_container with the test image as the webserver's dev script sends it. */
+async function spinUpTestImage(port: number, docker: Dockerode): Promise<Dockerode.ContainerInspectInfo> {
+  const spun = await putJson(port, '/spin_up_container', {
+    auth_secret: SECRET,
+    app_name: 'test-app',
+    app_image: IMAGE,
+    mount_command: '',
+    protocol_timeout: 60,
+  });
+  expect(spun.status).toBe(200);
+  return docker.getContainer((spun.body as { result: string }).result).inspect();
+}
 
 /** The README walkthrough as a test: localdev daemon, test image, start values, token, kill. */
 describe('host service (localdev) with the test image', () => {
@@ -58,17 +58,9 @@ describe('host service (localdev) with the test image', () => {
     });
     await daemon.waitForLog('host service ready');
 
-    const spun = await putJson(port, '/spin_up_container', {
-      auth_secret: SECRET,
-      app_name: 'test-app',
-      app_image: IMAGE,
-      mount_command: '',
-      protocol_timeout: 60,
-    });
-    expect(spun.status).toBe(200);
-    const dockerId = (spun.body as { result: string }).result;
+    const info = await spinUpTestImage(port, docker);
+    const dockerId = info.Id;
     containers.push(dockerId);
-    const info = await docker.getContainer(dockerId).inspect();
     const fractalId = info.Config.Labels['fractal.id'];
     const hostPort = Number(info.NetworkSettings.Ports['32262/tcp']?.[0]?.HostPort);
     expect(fractalId).toMatch(/^[0-9a-f]+$/);
@@ -103,7 +95,7 @@ describe('host service (localdev) with the test image', () => {
     );
     expect(await readFile(join(resources, 'DPI'), 'utf8')).toBe('144');
 
-    const logs = await until('the container to see .ready', async () => {
+    const logs = await waitFor('the container to see .ready', async () => {
       const out = (await docker.getContainer(dockerId).logs({ stdout: true, stderr: true })).toString('utf8');
       return out.includes('test-protocol: ready') ? out : undefined;
     });
@@ -113,14 +105,14 @@ describe('host service (localdev) with the test image', () => {
     await writeFile(join(unpacked, 'settings.ini'), 'volume=11\n');
     await docker.getContainer(dockerId).kill();
 
-    await until('the container dirs to go', async () =>
+    await waitFor('the container dirs to go', async () =>
       stat(join(fractalDir, fractalId)).then(
         () => undefined,
         () => true,
       ),
     );
     const archive = join(store, 'e2e-user', 'test-app', 'fractal-app-config.tar.lz4.enc');
-    await until('the config archive', async () => (await stat(archive)).isFile() || undefined);
+    await waitFor('the config archive', async () => (await stat(archive)).isFile() || undefined);
     const restored = join(root, 'restored');
     await mkdir(restored);
     await unpackConfigArchive(createReadStream(archive), 'e2e-token', restored);
@@ -147,17 +139,9 @@ describe('host service (localdev) with the test image', () => {
       UINPUT: 'off',
     });
     await daemon.waitForLog('host service ready');
-    const spun = await putJson(port, '/spin_up_container', {
-      auth_secret: SECRET,
-      app_name: 'test-app',
-      app_image: IMAGE,
-      mount_command: '',
-      protocol_timeout: 60,
-    });
-    expect(spun.status).toBe(200);
-    const dockerId = (spun.body as { result: string }).result;
+    const info = await spinUpTestImage(port, docker);
+    const dockerId = info.Id;
     containers.push(dockerId);
-    const info = await docker.getContainer(dockerId).inspect();
     const hostPort = Number(info.NetworkSettings.Ports['32262/tcp']?.[0]?.HostPort);
     const common = { host_port: hostPort, user_id: 'sig-user', client_app_auth_secret: 's' };
     await putJson(port, '/set_config_encryption_token', { ...common, config_encryption_token: 'sig-token' });
