@@ -16,7 +16,17 @@ export function createBodyReader(
   contentLength: string | undefined,
   transferEncoding: string | undefined,
 ): BodyReader {
-  if (transferEncoding !== undefined && /(^|,)\s*chunked\s*$/i.test(transferEncoding)) {
+  // Two framings, or one the engine may read differently, could make the engine see a request
+  // the interposer did not (RFC 9112 6.3): refuse rather than forward them.
+  if (transferEncoding !== undefined) {
+    if (contentLength !== undefined) {
+      throw new HeadParseError('both Transfer-Encoding and Content-Length; send only one');
+    }
+    if (!/(^|,)\s*chunked\s*$/i.test(transferEncoding)) {
+      throw new HeadParseError(
+        `Transfer-Encoding ${JSON.stringify(transferEncoding)} does not end in chunked`,
+      );
+    }
     return new ChunkedReader();
   }
   if (contentLength === undefined) return new LengthReader(0);
@@ -84,7 +94,9 @@ class ChunkedReader implements BodyReader {
       this.state = 'size';
     } else if (this.state === 'size') {
       const hex = (line.split(';')[0] ?? '').trim();
-      if (!/^[0-9a-fA-F]+$/.test(hex)) throw new HeadParseError(`bad chunk size ${JSON.stringify(hex)}`);
+      // 13 hex digits stay below 2^53, where the countdown would stop being exact.
+      if (!/^0*[0-9a-fA-F]{1,13}$/.test(hex))
+        throw new HeadParseError(`bad chunk size ${JSON.stringify(hex)}`);
       this.remaining = parseInt(hex, 16);
       this.state = this.remaining === 0 ? 'trailer' : 'data';
     } else if (this.state === 'trailer' && line === '') {

@@ -8,9 +8,12 @@ import type {
   ContainerCreateHook,
   ContainerCreateRequest,
   CreateOutcome,
+  CreatePlan,
 } from './types';
 
-const CREATE_PATH = /^\/(?:v(\d+(?:\.\d+)?)\/)?containers\/create\/?$/;
+// dockerd's own version matcher is `/v{version:[0-9.]+}`; a stricter one here would let
+// `/v1.41.0/containers/create` reach Docker without the hook.
+const CREATE_PATH = /^\/(?:v([\d.]+)\/)?containers\/create\/?$/;
 /** Create responses are `{"Id","Warnings"}`; anything far bigger is not Docker. */
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 const HOP_BY_HOP = new Set([
@@ -27,11 +30,24 @@ export interface CreateTarget {
   name?: string;
 }
 
+/**
+ * The path as dockerd routes it: Go decodes percent-escapes (`%2F` included) before matching, so
+ * `/containers/%63reate` is a create there. Undecodable escapes stay as they are (Go refuses them).
+ */
+export function routedPath(target: string): string {
+  const { pathname } = new URL(target, 'http://docker');
+  try {
+    return decodeURIComponent(pathname);
+  } catch {
+    return pathname;
+  }
+}
+
 /** Whether a request is a container create, and what its path and query say. */
 export function matchCreate(method: string, target: string): CreateTarget | null {
   if (method !== 'POST') return null;
   const url = new URL(target, 'http://docker');
-  const m = CREATE_PATH.exec(url.pathname);
+  const m = CREATE_PATH.exec(routedPath(target));
   if (!m) return null;
   const out: CreateTarget = {};
   if (m[1] !== undefined) out.apiVersion = m[1];
@@ -87,18 +103,31 @@ export async function handleCreate(ctx: CreateContext): Promise<Buffer> {
     return dockerErrorResponse(500, `Fractal container create hook failed: ${reason}`, ctx.close);
   }
 
-  const payload = Buffer.from(JSON.stringify(plan.body));
+  let payload: Buffer;
+  try {
+    payload = Buffer.from(JSON.stringify(plan.body));
+  } catch (err) {
+    // The hook has taken resources for this create; its outcome is how it gives them back.
+    const message = `Fractal container create hook gave a body that is not JSON: ${(err as Error).message}`;
+    ctx.logger?.error({ err, image: body.Image }, 'container create hook gave an unserializable body');
+    await settle(ctx, plan, { ok: false, statusCode: 500, message });
+    return dockerErrorResponse(500, message, ctx.close);
+  }
   const answer = await forward(ctx, payload);
   const outcome = toOutcome(answer);
+  await settle(ctx, plan, outcome);
+  return (
+    answer.raw ??
+    dockerErrorResponse(outcome.ok ? 500 : outcome.statusCode, outcome.ok ? '' : outcome.message, ctx.close)
+  );
+}
+
+async function settle(ctx: CreateContext, plan: CreatePlan, outcome: CreateOutcome): Promise<void> {
   try {
     await plan.onOutcome(outcome);
   } catch (err) {
     ctx.logger?.error({ err, outcome }, 'container create outcome handler failed');
   }
-  return (
-    answer.raw ??
-    dockerErrorResponse(outcome.ok ? 500 : outcome.statusCode, outcome.ok ? '' : outcome.message, ctx.close)
-  );
 }
 
 interface UpstreamAnswer {

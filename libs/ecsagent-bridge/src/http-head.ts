@@ -11,8 +11,16 @@ export interface RequestHead {
   headers: Array<[string, string]>;
 }
 
+/** A request the interposer refuses; the connection is answered with `statusCode` and closed. */
 export class HeadParseError extends Error {
   override readonly name = 'HeadParseError';
+
+  constructor(
+    message: string,
+    readonly statusCode = 400,
+  ) {
+    super(message);
+  }
 }
 
 /** Index just past the `\r\n\r\n` that ends a head in `buf`, or -1 when it has not arrived yet. */

@@ -2,9 +2,10 @@ import { connect, type Socket } from 'node:net';
 import type { BodyReader } from './body-reader';
 import { createBodyReader } from './body-reader';
 import type { CreateTarget } from './create-route';
-import { handleCreate, matchCreate } from './create-route';
+import { handleCreate, matchCreate, routedPath } from './create-route';
 import type { RequestHead } from './http-head';
 import {
+  HeadParseError,
   MAX_HEAD_BYTES,
   dockerErrorResponse,
   findHeadEnd,
@@ -19,6 +20,8 @@ const ATTACH_PATH = /^\/(?:v[\d.]+\/)?containers\/[^/]+\/attach\/?$/;
 const EXEC_START_PATH = /^\/(?:v[\d.]+\/)?exec\/[^/]+\/start\/?$/;
 /** Exec-start bodies are a few flags; one this big is not worth inspecting. */
 const MAX_INSPECTED_BODY = 64 * 1024;
+/** Create bodies are held whole for the hook; ECS task definitions are capped at 64 KiB. */
+export const MAX_CREATE_BODY = 8 * 1024 * 1024;
 
 export interface ConnectionDeps {
   upstreamSocketPath: string;
@@ -29,8 +32,9 @@ export interface ConnectionDeps {
 }
 
 type Pending =
-  | { kind: 'forward' }
-  | { kind: 'create'; head: RequestHead; target: CreateTarget; chunks: Buffer[] }
+  /** `hijack`: an exec start too big to inspect, which turns into a raw stream once sent. */
+  | { kind: 'forward'; hijack?: boolean }
+  | { kind: 'create'; head: RequestHead; target: CreateTarget; chunks: Buffer[]; size: number }
   | { kind: 'exec-start'; head: RequestHead; chunks: Buffer[]; payload: Buffer[]; size: number };
 
 /**
@@ -42,7 +46,8 @@ type Pending =
  */
 export class InterposerConnection {
   private buf: Buffer = Buffer.alloc(0);
-  private state: 'head' | 'body' | 'busy' | 'raw' = 'head';
+  /** `closing`: refused; the answer is on its way and everything the client sends is dropped. */
+  private state: 'head' | 'body' | 'busy' | 'raw' | 'closing' = 'head';
   private reader: BodyReader | null = null;
   private pending: Pending = { kind: 'forward' };
   private upstream: Socket | null = null;
@@ -67,6 +72,7 @@ export class InterposerConnection {
   }
 
   private onData(chunk: Buffer): void {
+    if (this.state === 'closing') return;
     if (this.state === 'raw') {
       this.writeUpstream(chunk);
       return;
@@ -80,8 +86,11 @@ export class InterposerConnection {
         this.upstream.unpipe(this.client);
         this.upstream.destroy();
       }
-      this.client.end(dockerErrorResponse(400, `bad request: ${(err as Error).message}`, true));
-      this.state = 'busy';
+      const status = err instanceof HeadParseError ? err.statusCode : 400;
+      const reason = status === 413 ? 'request too large' : 'bad request';
+      this.state = 'closing';
+      this.buf = Buffer.alloc(0);
+      this.endAndDestroy(dockerErrorResponse(status, `${reason}: ${(err as Error).message}`, true));
     }
   }
 
@@ -103,7 +112,10 @@ export class InterposerConnection {
         const n = reader.consume(
           this.buf,
           p.kind === 'create'
-            ? (d) => p.chunks.push(d)
+            ? (d) => {
+                p.chunks.push(d);
+                p.size += d.length;
+              }
             : p.kind === 'exec-start'
               ? (d) => p.payload.push(d)
               : undefined,
@@ -111,6 +123,9 @@ export class InterposerConnection {
         const part = this.buf.subarray(0, n);
         this.buf = this.buf.subarray(n);
         this.onBody(part);
+        if (p.kind === 'create' && p.size > MAX_CREATE_BODY) {
+          throw new HeadParseError(`container create body over ${MAX_CREATE_BODY} bytes`, 413);
+        }
         if (reader.done) this.finishRequest();
       } else if (this.state === 'raw') {
         const rest = this.buf;
@@ -124,15 +139,19 @@ export class InterposerConnection {
 
   private startRequest(raw: Buffer): void {
     const head = parseRequestHead(raw);
-    const path = new URL(head.target, 'http://docker').pathname;
+    const path = routedPath(head.target);
     this.reader = createBodyReader(
       headerValue(head, 'content-length'),
       headerValue(head, 'transfer-encoding'),
     );
     const target = matchCreate(head.method, head.target);
     if (target) {
+      const length = Number(headerValue(head, 'content-length') ?? 0);
+      if (length > MAX_CREATE_BODY) {
+        throw new HeadParseError(`container create body of ${length} bytes is over ${MAX_CREATE_BODY}`, 413);
+      }
       if (headerHasToken(head, 'expect', '100-continue')) this.client.write('HTTP/1.1 100 Continue\r\n\r\n');
-      this.pending = { kind: 'create', head, target, chunks: [] };
+      this.pending = { kind: 'create', head, target, chunks: [], size: 0 };
       this.state = 'body';
     } else if (
       headerHasToken(head, 'connection', 'upgrade') ||
@@ -159,6 +178,12 @@ export class InterposerConnection {
     } else if (p.kind === 'exec-start') {
       p.chunks.push(part);
       p.size += part.length;
+      if (p.size > MAX_INSPECTED_BODY) {
+        // Too big to be a detach flag: send what came so far and stream the rest.
+        this.pending = { kind: 'forward', hijack: true };
+        this.writeUpstream(serializeRequestHead(p.head));
+        this.writeUpstream(Buffer.concat(p.chunks));
+      }
     }
   }
 
@@ -171,7 +196,9 @@ export class InterposerConnection {
     } else if (p.kind === 'exec-start') {
       this.writeUpstream(serializeRequestHead(p.head));
       this.writeUpstream(Buffer.concat(p.chunks));
-      if (!isDetachedExecStart(Buffer.concat(p.payload), p.size)) this.state = 'raw';
+      if (!isDetachedExecStart(Buffer.concat(p.payload))) this.state = 'raw';
+    } else if (p.hijack) {
+      this.state = 'raw';
     }
   }
 
@@ -184,7 +211,7 @@ export class InterposerConnection {
       (answer) => {
         if (this.closed) return;
         if (close) {
-          this.client.end(answer);
+          this.endAndDestroy(answer);
           return;
         }
         this.client.write(answer);
@@ -230,6 +257,14 @@ export class InterposerConnection {
     return upstream;
   }
 
+  /**
+   * Sends a last answer and then closes both directions: a half-open socket (the client's read side
+   * paused or ignored) would otherwise stay open, and keep buffering, as long as the client likes.
+   */
+  private endAndDestroy(answer: Buffer): void {
+    this.client.end(answer, () => this.destroy());
+  }
+
   private onClientEnd(): void {
     this.clientEnded = true;
     if (this.upstream) this.upstream.end();
@@ -237,8 +272,7 @@ export class InterposerConnection {
   }
 }
 
-function isDetachedExecStart(body: Buffer, size: number): boolean {
-  if (size > MAX_INSPECTED_BODY) return false;
+function isDetachedExecStart(body: Buffer): boolean {
   try {
     const json = JSON.parse(body.toString('utf8')) as { Detach?: unknown };
     return json.Detach === true;

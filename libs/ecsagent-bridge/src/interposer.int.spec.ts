@@ -1,6 +1,7 @@
 import Dockerode from 'dockerode';
 import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { makeTempDir } from '../test/fake-engine';
 import { docker, freePort, waitUntil } from '../test/docker-cli';
@@ -218,6 +219,29 @@ describe('DockerInterposer against the real engine', () => {
       { ok: false, statusCode: 404, message: 'No such image: fractal/does-not-exist:latest' },
     ]);
   });
+
+  // Go decodes percent-escapes and dockerd's version matcher is [0-9.]+: all of these create.
+  it.each(['/v1.41.0/containers/create', '/containers/%63reate', '/containers%2Fcreate'])(
+    'a create on %s, which dockerd accepts, goes through the hook',
+    async (path) => {
+      const body = JSON.stringify({ Image: IMAGE, Labels: { [LABEL_KEY]: LABEL_VALUE } });
+      const answer = await new Promise<string>((resolve, reject) => {
+        const req = httpRequest(
+          { socketPath: sock, method: 'POST', path, headers: { 'Content-Type': 'application/json' } },
+          (res) => {
+            let text = '';
+            res.on('data', (c: Buffer) => (text += c.toString()));
+            res.on('end', () => resolve(text));
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+      const id = (JSON.parse(answer) as { Id: string }).Id;
+      const info = await direct.getContainer(id).inspect();
+      expect(info.Config.Labels['fractal.hooked']).toMatch(/^fid-/);
+    },
+  );
 
   it('a hook refusal shows its message in the CLI and creates nothing', async () => {
     hook.refuseNext(409, 'no free TCP host port in 1025..49150 (test refusal)');

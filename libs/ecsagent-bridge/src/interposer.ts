@@ -28,6 +28,7 @@ export class DockerInterposer {
   private readonly shutdownTimeoutMs: number;
   private readonly connections = new Set<InterposerConnection>();
   private readonly aborts = new Set<() => void>();
+  private aborting = false;
   private readonly work = new Set<Promise<unknown>>();
   private server: Server | null = null;
   private starting: Promise<void> | null = null;
@@ -118,6 +119,11 @@ export class DockerInterposer {
       hook: this.hook,
       logger: this.logger,
       track: (abort) => {
+        // A hook that answers after shutdown gave up on it must not get its create to Docker.
+        if (this.aborting) {
+          abort();
+          return () => undefined;
+        }
         this.aborts.add(abort);
         return () => this.aborts.delete(abort);
       },
@@ -136,6 +142,7 @@ export class DockerInterposer {
     const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
     // Creates in flight get a chance to finish so their outcome reaches the hook.
     await this.settleWork(this.shutdownTimeoutMs);
+    this.aborting = true;
     for (const abort of this.aborts) abort();
     for (const conn of this.connections) conn.destroy();
     this.connections.clear();

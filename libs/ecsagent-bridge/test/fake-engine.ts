@@ -76,6 +76,8 @@ export async function makeTempDir(prefix: string): Promise<string> {
 export class RawClient {
   received = '';
   ended = false;
+  /** Both directions are gone: the server closed its side fully, not just half. */
+  closed = false;
   private readonly socket: Socket;
 
   constructor(socketPath: string) {
@@ -83,10 +85,11 @@ export class RawClient {
     this.socket.on('data', (c: Buffer) => (this.received += c.toString('latin1')));
     this.socket.on('end', () => (this.ended = true));
     this.socket.on('error', () => (this.ended = true));
+    this.socket.on('close', () => (this.closed = true));
   }
 
   send(data: string | Buffer): void {
-    this.socket.write(data);
+    if (!this.socket.destroyed) this.socket.write(data);
   }
 
   end(): void {

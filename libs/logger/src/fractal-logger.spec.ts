@@ -132,6 +132,27 @@ describe('createLogger', () => {
     expect(text.trimStart().startsWith('{')).toBe(false);
   });
 
+  it('never throws into the caller, whatever the fields hold', () => {
+    const { logger, lines, captured } = createMemoryLogger();
+    const hostile = Object.defineProperty({}, 'x', {
+      enumerable: true,
+      get: () => {
+        throw new Error('getter');
+      },
+    });
+    const revoked = Proxy.revocable({}, {});
+    revoked.revoke();
+    expect(() => logger.info({ hostile, n: BigInt(7) }, 'fields')).not.toThrow();
+    expect(() => logger.warn(revoked.proxy as never, 'proxy')).not.toThrow();
+    expect(() => logger.child({ hostile }).info('child')).not.toThrow();
+    expect(() => logger.captureError(Object.create(null), { hostile })).not.toThrow();
+    expect(lines[0]).toMatchObject({ hostile: { x: '[Unreadable]' }, n: 7, msg: 'fields' });
+    expect(lines[1]).toMatchObject({ level: 40, msg: 'proxy' });
+    expect(lines[2]).toMatchObject({ hostile: { x: '[Unreadable]' }, msg: 'child' });
+    expect(lines[3]).toMatchObject({ level: 50 });
+    expect(captured).toHaveLength(1);
+  });
+
   it('throws INVALID_OPTIONS for bad options', () => {
     expect(() => createLogger({ appEnv: 'qa' as never })).toThrow(LoggerError);
   });

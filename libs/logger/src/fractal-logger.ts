@@ -4,7 +4,7 @@ import { LoggerError } from './errors';
 import type { LogShipper } from './logzio-shipper';
 import { redactSecrets } from './redact';
 import type { ErrorReporter } from './sentry-reporter';
-import type { FractalLogger, LogLevel, Logger } from './types';
+import type { FractalLogger, LogLevel, LogMethod, Logger } from './types';
 
 export const DEFAULT_DEADLINE_MS = 5_000;
 
@@ -21,14 +21,37 @@ export interface LoggerParts {
 // error in it) before serialization, so keys are matched at any depth and in any case.
 const formatters = { log: redactSecrets, bindings: redactSecrets };
 
+type PinoLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+
+/**
+ * A log call never throws into its caller, which is often a catch block already. Redaction copes
+ * with hostile fields itself; this catches what pino's own handling of the arguments may throw,
+ * and still writes the message.
+ */
+function guarded(instance: pino.Logger, level: PinoLevel): LogMethod {
+  const method = instance[level].bind(instance) as (...args: unknown[]) => void;
+  return ((...args: unknown[]) => {
+    try {
+      method(...args);
+    } catch {
+      const msg = typeof args[0] === 'string' ? args[0] : typeof args[1] === 'string' ? args[1] : '';
+      try {
+        instance[level]({ logFieldsUnreadable: true }, msg);
+      } catch {
+        // Nothing left to try; losing one line beats crashing the caller.
+      }
+    }
+  }) as LogMethod;
+}
+
 function wrap(instance: pino.Logger): Logger {
   return {
-    trace: instance.trace.bind(instance),
-    debug: instance.debug.bind(instance),
-    info: instance.info.bind(instance),
-    warn: instance.warn.bind(instance),
-    error: instance.error.bind(instance),
-    fatal: instance.fatal.bind(instance),
+    trace: guarded(instance, 'trace'),
+    debug: guarded(instance, 'debug'),
+    info: guarded(instance, 'info'),
+    warn: guarded(instance, 'warn'),
+    error: guarded(instance, 'error'),
+    fatal: guarded(instance, 'fatal'),
     // pino applies the bindings formatter to the root only, so children are redacted here.
     child: (bindings) => wrap(instance.child(redactSecrets(bindings))),
     isLevelEnabled: (level) => instance.isLevelEnabled(level),
@@ -96,9 +119,18 @@ export function assembleLogger(parts: LoggerParts): AssembledLogger {
       if (!closed) reporter?.setTags(tags);
     },
     captureError: (err, context) => {
-      const msg = err instanceof Error ? err.message : String(err);
-      root.error({ ...context, err }, msg);
-      if (!closed) reporter?.capture(err, context);
+      let msg = 'captured error';
+      try {
+        msg = err instanceof Error ? err.message : String(err);
+        root.error({ ...context, err }, msg);
+      } catch {
+        logger.error({ logFieldsUnreadable: true }, typeof msg === 'string' ? msg : 'captured error');
+      }
+      try {
+        if (!closed) reporter?.capture(err, context);
+      } catch {
+        // Sentry must not turn a reported error into a thrown one.
+      }
     },
     flush: async (timeoutMs = DEFAULT_DEADLINE_MS) => {
       if (closed) return;

@@ -107,4 +107,34 @@ describe('redactSecrets', () => {
     expect(() => redactSecrets(deep)).not.toThrow();
     expect(JSON.stringify(redactSecrets(deep))).toContain('[Truncated]');
   });
+
+  it('never throws: getters, toJSON and proxies that throw become [Unreadable]', () => {
+    const boom = (): never => {
+      throw new Error('read me not');
+    };
+    const revoked = Proxy.revocable({}, {});
+    revoked.revoke();
+    const value = {
+      password: 'p',
+      shallow: Object.defineProperty({ ok: 1 }, 'bad', { get: boom, enumerable: true }),
+      json: { toJSON: boom },
+      proxy: revoked.proxy,
+    };
+    expect(redactSecrets(value)).toEqual({
+      password: REDACTED,
+      shallow: { ok: 1, bad: '[Unreadable]' },
+      json: '[Unreadable]',
+      proxy: '[Unreadable]',
+    });
+    // No secret key at all: the quick scan itself hits the getter.
+    expect(redactSecrets({ a: Object.defineProperty({}, 'bad', { get: boom, enumerable: true }) })).toEqual({
+      a: { bad: '[Unreadable]' },
+    });
+  });
+
+  it('ends a toJSON that returns a fresh object with a toJSON each time', () => {
+    const endless = (): unknown => ({ toJSON: endless, password: 'p' });
+    expect(() => redactSecrets({ x: endless() })).not.toThrow();
+    expect(JSON.stringify(redactSecrets({ x: endless() }))).toContain('[Truncated]');
+  });
 });

@@ -34,6 +34,17 @@ const MAX_DEPTH = 200;
 
 type Bag = Record<string, unknown>;
 
+/** Stands in for a value that throws when read (a getter, a toJSON, a revoked proxy). */
+const UNREADABLE = '[Unreadable]';
+
+function read(bag: Bag, key: string): unknown {
+  try {
+    return bag[key];
+  } catch {
+    return UNREADABLE;
+  }
+}
+
 function isOpaque(value: object): boolean {
   return (
     value instanceof Date ||
@@ -73,7 +84,16 @@ function define(target: object, key: string, value: unknown, enumerable: boolean
   Object.defineProperty(target, key, { value, enumerable, writable: true, configurable: true });
 }
 
+// A log call must never throw into its caller (it usually sits in a catch block already).
 function copy(value: unknown, depth: number, seen: Map<object, unknown>): unknown {
+  try {
+    return copyValue(value, depth, seen);
+  } catch {
+    return UNREADABLE;
+  }
+}
+
+function copyValue(value: unknown, depth: number, seen: Map<object, unknown>): unknown {
   if (value === null || typeof value !== 'object') return value;
   const prior = seen.get(value);
   if (prior !== undefined) return prior;
@@ -82,7 +102,8 @@ function copy(value: unknown, depth: number, seen: Map<object, unknown>): unknow
   if (hasToJson(value)) {
     const json: unknown = (value as { toJSON(): unknown }).toJSON();
     seen.set(value, json);
-    return json === value ? json : copy(json, depth, seen);
+    // One level deeper per toJSON, so a toJSON returning a fresh object with a toJSON ends too.
+    return json === value ? json : copy(json, depth + 1, seen);
   }
   if (Array.isArray(value)) {
     const out: unknown[] = [];
@@ -96,7 +117,7 @@ function copy(value: unknown, depth: number, seen: Map<object, unknown>): unknow
   seen.set(value, out);
   const bag = value as Bag;
   for (const key of Object.keys(bag)) {
-    const item = bag[key];
+    const item = read(bag, key);
     define(out, key, isSecretKey(key) && item != null ? REDACTED : copy(item, depth + 1, seen), true);
   }
   if (value instanceof Error) {
@@ -104,7 +125,7 @@ function copy(value: unknown, depth: number, seen: Map<object, unknown>): unknow
     for (const key of ['name', 'message', 'stack', 'cause'] as const) {
       const own = Object.prototype.hasOwnProperty.call(value, key);
       if (own && !Object.prototype.propertyIsEnumerable.call(value, key)) {
-        define(out, key, copy(value[key], depth + 1, seen), false);
+        define(out, key, copy(read(value as unknown as Bag, key), depth + 1, seen), false);
       }
     }
   }
@@ -114,10 +135,16 @@ function copy(value: unknown, depth: number, seen: Map<object, unknown>): unknow
 /**
  * A deep copy of `value` with the value of every secret key (see SECRET_KEYS; any depth, any case)
  * replaced by '[REDACTED]'. Null and undefined secrets stay as they are. Errors stay errors,
- * cycles are kept, objects with `toJSON` are redacted in their JSON form. Returns `value` itself
- * when it holds nothing to redact.
+ * cycles are kept, objects with `toJSON` are redacted in their JSON form, and what throws when read
+ * becomes '[Unreadable]'. Never throws. Returns `value` itself when it holds nothing to redact.
  */
 export function redactSecrets<T>(value: T): T {
-  if (!needsCopy(value, 0)) return value;
+  let clean: boolean;
+  try {
+    clean = !needsCopy(value, 0);
+  } catch {
+    clean = false; // the copying walk replaces what cannot be read
+  }
+  if (clean) return value;
   return copy(value, 0, new Map()) as T;
 }
