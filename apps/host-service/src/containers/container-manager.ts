@@ -1,9 +1,4 @@
-import type Dockerode from 'dockerode';
-import type { DesiredBinding, PortAllocator, PortBinding } from '@fractal/portbindings';
-import type { TtyAllocator } from '@fractal/ttys';
-import type { DeviceSet } from '@fractal/uinput';
-import type { UserConfigSync } from '@fractal/userconfigs';
-import type { Logger } from '@fractal/logger';
+import type { DesiredBinding } from '@fractal/portbindings';
 import { bounded, isDockerNotFound } from './bounded';
 import { CONTAINER_PORTS, IDENTIFYING_PORT, buildCreateOptions } from './container-config';
 import {
@@ -15,7 +10,15 @@ import {
   writeInitialResourceFiles,
 } from './container-resources';
 import type { ResourceDeps } from './container-resources';
+import { backUpUserConfig } from './config-backup';
 import { DockerEventLoop } from './docker-events';
+import { DEFAULT_TIMEOUTS } from './manager-types';
+import type {
+  ContainerManagerDeps,
+  ContainerReservation,
+  ManagerTimeouts,
+  SpinUpRequest,
+} from './manager-types';
 import { HostServiceError, errorMessage } from './errors';
 import { parseMountCommand } from './mount-command';
 import { ContainerRegistry, isCleaning } from './registry';
@@ -23,57 +26,7 @@ import type { ContainerDirs, TrackedContainer } from './registry';
 import { makeReady, recordStartValues, recordToken } from './start-values';
 import type { ConfigTokenRequest, StartValuesRequest } from './start-values';
 
-export interface ContainerManagerDeps {
-  docker: Dockerode;
-  ports: PortAllocator;
-  ttys: TtyAllocator;
-  /** null = run without input devices; throwing = spin-up error */
-  devices: { allocate(): Promise<DeviceSet | null> };
-  sendFds: (socketPath: string, fds: readonly number[], opts: { signal: AbortSignal }) => Promise<void>;
-  configs: UserConfigSync;
-  logger: Logger;
-  fractalDir: string;
-  containerUid: number;
-  hasNvidiaRuntime: boolean;
-  now?: () => number;
-  /** Reports an error to Sentry; defaults to `logger.captureError` when the logger has one. */
-  captureError?: (err: unknown, context?: Record<string, unknown>) => void;
-  timeouts?: Partial<ManagerTimeouts>;
-  /** Labels added to every container we create (tests mark theirs for cleanup). */
-  extraLabels?: Record<string, string>;
-  /** Events stream backoff; tests shorten it. */
-  eventsBackoffMs?: { min: number; max: number };
-}
-
-export interface ManagerTimeouts {
-  dockerMs: number;
-  stopSeconds: number;
-  restoreMs: number;
-  backupMs: number;
-}
-
-const DEFAULT_TIMEOUTS: ManagerTimeouts = {
-  dockerMs: 30_000,
-  stopSeconds: 5,
-  restoreMs: 120_000,
-  backupMs: 120_000,
-};
-
-export interface SpinUpRequest {
-  appName: string;
-  appImage: string;
-  mountCommand: string;
-  protocolTimeout: number;
-}
-
-/** What `reserve` took for a container that is about to be created (by us or by the ECS agent). */
-export interface ContainerReservation {
-  readonly fractalId: string;
-  readonly dirs: ContainerDirs;
-  readonly ports: readonly PortBinding[];
-  readonly tty: number;
-  readonly devices: DeviceSet | null;
-}
+export type { ContainerManagerDeps, ContainerReservation, ManagerTimeouts, SpinUpRequest };
 
 /**
  * Owns every Fractal container on this host: spin-up, start values and token, Docker events and
@@ -360,28 +313,12 @@ export class ContainerManager {
     }
     if (entry.dockerId) await this.removeContainer(entry.dockerId, entry.fractalId);
     releaseHostResources(this.resourceDeps, entry.fractalId, entry.held);
-    let keepConfigs = false;
-    const token = entry.acceptedToken;
-    if (token) {
-      try {
-        const outcome = await bounded(
-          this.deps.configs.backup({
-            userId: token.userId,
-            appName: entry.appName,
-            token: token.configEncryptionToken,
-            dir: entry.dirs.unpackedConfigs,
-          }),
-          this.timeouts.backupMs,
-          'config backup',
-        );
-        log.info({ outcome }, 'user config backed up');
-      } catch (err) {
-        // The config could not be saved anywhere: keep it on disk rather than lose it.
-        keepConfigs = true;
-        log.error({ err, dir: entry.dirs.userConfigs }, 'backing up the user config failed; its dir is kept');
-        this.captureError(err, { fractalId: entry.fractalId });
-      }
-    }
+    const keepConfigs = !(await backUpUserConfig(entry, {
+      configs: this.deps.configs,
+      logger: log,
+      captureError: this.captureError,
+      backupMs: this.timeouts.backupMs,
+    }));
     await removeContainerDirs(entry.dirs, keepConfigs);
     log.info({}, 'container cleaned up');
   }
