@@ -37,9 +37,13 @@ describe('unpackTarSafely', () => {
 
   it('closes every file it opened when a background write fails', async () => {
     const probe = await fsp.open('/dev/null');
-    const proto = Object.getPrototypeOf(probe) as { write: () => Promise<unknown> };
+    const proto = Object.getPrototypeOf(probe) as {
+      write: () => Promise<unknown>;
+      writev: () => Promise<unknown>;
+    };
     await probe.close();
     jest.spyOn(proto, 'write').mockImplementation(() => Promise.reject(new Error('disk full')));
+    jest.spyOn(proto, 'writev').mockImplementation(() => Promise.reject(new Error('disk full')));
     const entries: Entry[] = [];
     for (let i = 0; i < 20; i++) entries.push({ name: `f${i}`, content: `content ${i}` });
     const tar = await tarOf(entries);
@@ -69,5 +73,18 @@ describe('unpackTarSafely', () => {
     ]);
     await unpackTarSafely(Readable.from([tar]), dst);
     expect(((await fsp.lstat(join(dst, 'x'))).mode & 0o777).toString(8)).toBe('600');
+  });
+
+  it('fails, holding no file open, when a file cannot be opened while its data streams', async () => {
+    const dst = join(tmp.path, 'dst');
+    const tar = await tarOf([
+      { name: 'x/', type: 'directory' },
+      { name: 'x/y', content: 'keeps x non-empty' },
+      { name: 'x', content: 'z'.repeat(100_000) },
+      { name: 'after', content: 'never written' },
+    ]);
+    await expect(unpackTarSafely(Readable.from([tar]), dst)).rejects.toThrow(/ENOTEMPTY/);
+    expect(await fdsUnder(tmp.path)).toEqual([]);
+    await expect(fsp.lstat(join(dst, 'after'))).rejects.toThrow(/ENOENT/);
   });
 });

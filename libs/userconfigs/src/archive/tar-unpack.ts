@@ -22,8 +22,9 @@ type Entry = Extract extends AsyncIterable<infer E> ? E : never;
 type Headers = Header;
 import { ConfigCorruptError, ConfigIoError, UserConfigError } from '../errors';
 import { BackgroundWrites } from './background-writes';
+import { SequentialFileWriter } from './sequential-file-writer';
 import { checkSymlinkTarget, entrySegments, unsafe } from './entry-path';
-import { waitWritable } from './stream-util';
+import { feed, mkdirIfMissing } from './unpack-io';
 import { symlinkEscapes } from './symlink-escape';
 
 export interface Owner {
@@ -77,18 +78,6 @@ export async function unpackTarSafely(
   }
 }
 
-async function feed(source: Readable, extract: Extract): Promise<void> {
-  try {
-    for await (const chunk of source) {
-      if (!extract.write(chunk)) await waitWritable(extract);
-    }
-    extract.end(undefined);
-  } catch (err) {
-    extract.destroy(err as Error);
-    throw err;
-  }
-}
-
 function classify(err: unknown): UserConfigError {
   if (err instanceof UserConfigError) return err;
   const code = (err as NodeJS.ErrnoException)?.code;
@@ -104,13 +93,6 @@ function classify(err: unknown): UserConfigError {
       cause: err,
     },
   );
-}
-
-async function writeAll(handle: FileHandle, chunk: Buffer, position: number): Promise<void> {
-  let offset = 0;
-  while (offset < chunk.length) {
-    offset += (await handle.write(chunk, offset, chunk.length - offset, position + offset)).bytesWritten;
-  }
 }
 
 class Unpacker {
@@ -185,11 +167,14 @@ class Unpacker {
       const rel = segs.slice(0, i).join('/');
       if (this.knownDirs.has(rel)) continue;
       const abs = join(this.root, rel);
-      const st = await lstat(abs).catch(() => undefined);
-      if (!st) {
-        await mkdir(abs, { mode: 0o755 });
+      // mkdir never follows a symlink in the last component: success means a new, real dir.
+      if (await mkdirIfMissing(abs, 0o755)) {
         await this.chown(abs);
-      } else if (st.isSymbolicLink()) {
+        this.knownDirs.add(rel);
+        continue;
+      }
+      const st = await lstat(abs);
+      if (st.isSymbolicLink()) {
         throw unsafe(
           segs.join('/'),
           `its parent ${JSON.stringify(rel)} is a symlink, which is never followed`,
@@ -216,9 +201,13 @@ class Unpacker {
   private async placeDir(segs: string[], mode: number, mtime: Date | undefined): Promise<void> {
     const abs = await this.parentOf(segs);
     const rel = segs.join('/');
-    const st = await lstat(abs).catch(() => undefined);
-    if (st && !st.isDirectory()) await unlink(abs);
-    if (!st || !st.isDirectory()) await mkdir(abs, { mode: 0o700 });
+    if (!(await mkdirIfMissing(abs, 0o700))) {
+      const st = await lstat(abs);
+      if (!st.isDirectory()) {
+        await unlink(abs);
+        await mkdir(abs, { mode: 0o700 });
+      }
+    }
     await this.chown(abs);
     this.knownDirs.add(rel);
     this.dirs.set(rel, { path: abs, mode, mtime });
@@ -231,19 +220,18 @@ class Unpacker {
     entry: Entry,
   ): Promise<void> {
     const abs = await this.parentOf(segs);
-    await this.clear(abs, segs.join('/'));
-    // O_EXCL + O_NOFOLLOW: never truncate or write through anything that appeared meanwhile.
-    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
-    const handle = await open(abs, flags, 0o600);
+    // The open runs while this entry's data is decoded and queued (it waits for the handle):
+    // the next entry, and with it any other change to the tree, starts only once it resolved.
+    const opening = this.openNew(abs, segs.join('/'));
+    opening.catch(() => undefined);
+    const file = new SequentialFileWriter(opening);
     const writes: Array<Promise<unknown>> = [];
     try {
-      let position = 0;
       for await (const chunk of entry as AsyncIterable<Buffer>) {
-        const at = position;
-        const { done } = await this.writes.write(chunk.length, () => writeAll(handle, chunk, at));
+        const { done } = await this.writes.write(chunk.length, () => file.append(chunk));
         writes.push(done);
-        position += chunk.length;
       }
+      const handle = await opening;
       // Throws, without starting the task, when an earlier write failed: the catch closes then.
       await this.writes.task(async () => {
         try {
@@ -257,9 +245,24 @@ class Unpacker {
       });
     } catch (err) {
       await Promise.allSettled(writes);
-      await handle.close();
+      await (await opening.catch(() => undefined))?.close();
       throw err;
     }
+  }
+
+  /**
+   * O_EXCL + O_NOFOLLOW: never truncates or writes through anything that appeared meanwhile.
+   * Opening first saves a lookup per file; only a name that exists already is cleared.
+   */
+  private async openNew(abs: string, rel: string): Promise<FileHandle> {
+    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+    try {
+      return await open(abs, flags, 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    await this.clear(abs, rel);
+    return open(abs, flags, 0o600);
   }
 
   private async placeSymlink(segs: string[], target: string, mtime: Date | undefined): Promise<void> {
