@@ -89,4 +89,23 @@ describe('connectDocker', () => {
       }),
     ).rejects.toThrow('(no answer within 10 ms)');
   });
+
+  it('fails clearly when the engine answers ping but hangs on docker info', async () => {
+    const halfHung: DockerProbe = { ping: async () => 'OK', info: () => new Promise(() => undefined) };
+    await expect(
+      connectDocker({
+        docker: halfHung,
+        describe: 'unix:///var/run/docker.sock',
+        systemdRunning: async () => false,
+        startEngine: async () => undefined,
+        logger,
+        pingTimeoutMs: 10,
+      }),
+    ).rejects.toMatchObject({
+      code: 'DOCKER_UNAVAILABLE',
+      message: expect.stringContaining(
+        'answers ping but not `docker info`: docker info did not finish within 60 ms',
+      ),
+    });
+  });
 });

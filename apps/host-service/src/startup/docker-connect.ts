@@ -1,3 +1,4 @@
+import { StepTimeoutError, withTimeout } from '../lifecycle/with-timeout';
 import { StartupError } from './startup-error';
 
 export interface DockerProbe {
@@ -66,26 +67,27 @@ export async function connectDocker(deps: DockerConnectDeps): Promise<DockerFact
       );
     }
   }
-  const info = await deps.docker.info();
+  // An engine that answers ping but hangs on info must not hang the start-up.
+  const info = await withTimeout(deps.docker.info(), pingTimeoutMs * 6, 'docker info').catch(
+    (err: unknown) => {
+      throw new StartupError(
+        'DOCKER_UNAVAILABLE',
+        `the Docker engine at ${deps.describe} answers ping but not \`docker info\`: ${err instanceof Error ? err.message : String(err)}`,
+        { cause: err },
+      );
+    },
+  );
   const hasNvidiaRuntime = Object.prototype.hasOwnProperty.call(info.Runtimes ?? {}, 'nvidia');
   deps.logger.info({ hasNvidiaRuntime }, 'Docker engine answers');
   return { hasNvidiaRuntime };
 }
 
 async function pingOnce(docker: DockerProbe, timeoutMs: number): Promise<Error | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<Error>((resolve) => {
-    timer = setTimeout(() => resolve(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-  });
   try {
-    return await Promise.race([
-      docker.ping().then(
-        () => null,
-        (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
-      ),
-      timeout,
-    ]);
-  } finally {
-    clearTimeout(timer);
+    await withTimeout(docker.ping(), timeoutMs, 'ping');
+    return null;
+  } catch (err) {
+    if (err instanceof StepTimeoutError) return new Error(`no answer within ${timeoutMs} ms`);
+    return err instanceof Error ? err : new Error(String(err));
   }
 }
