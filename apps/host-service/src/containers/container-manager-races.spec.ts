@@ -1,36 +1,8 @@
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createFakeDeviceSet } from '@fractal/uinput/testing';
-import { createHarness } from './test-harness';
+import { createHarness, spinReq, token, until, values } from './test-harness';
 import type { Harness } from './test-harness';
-
-const spinReq = {
-  appName: 'test-app',
-  appImage: 'fractal/test-protocol:latest',
-  mountCommand: '',
-  protocolTimeout: 60,
-};
-const values = (hostPort: number, secret = 'cs') => ({
-  hostPort,
-  dpi: 192,
-  userId: 'user-1',
-  clientAppAuthSecret: secret,
-  containerARN: 'arn:aws:ecs:x',
-});
-const token = (hostPort: number, secret = 'cs') => ({
-  hostPort,
-  userId: 'user-1',
-  configEncryptionToken: 'tok',
-  clientAppAuthSecret: secret,
-});
-
-async function until(check: () => boolean | Promise<boolean>, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe('ContainerManager under races', () => {
   let h: Harness;
@@ -91,7 +63,7 @@ describe('ContainerManager under races', () => {
   it('writes .ready only after DPI and ContainerARN when both halves arrive together', async () => {
     h = await createHarness();
     await h.manager.start();
-    for (const secret of ['cs', 'other']) {
+    for (const secret of ['client-secret', 'other']) {
       const id = await h.manager.spinUp(spinReq);
       const entry = h.manager.lookup({ dockerId: id });
       const port = entry?.hostPort ?? 0;

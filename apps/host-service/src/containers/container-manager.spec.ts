@@ -2,36 +2,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { configObjectKey } from '@fractal/userconfigs';
 import { HostServiceError } from './errors';
-import { createHarness } from './test-harness';
+import { createHarness, spinReq, token, until, values } from './test-harness';
 import type { Harness } from './test-harness';
-
-const spinReq = {
-  appName: 'test-app',
-  appImage: 'fractal/test-protocol:latest',
-  mountCommand: '',
-  protocolTimeout: 60,
-};
-const values = (hostPort: number, secret = 'client-secret') => ({
-  hostPort,
-  dpi: 192,
-  userId: 'user-1',
-  clientAppAuthSecret: secret,
-  containerARN: 'arn:aws:ecs:x',
-});
-const token = (hostPort: number, secret = 'client-secret') => ({
-  hostPort,
-  userId: 'user-1',
-  configEncryptionToken: 'tok',
-  clientAppAuthSecret: secret,
-});
-
-async function until(check: () => boolean | Promise<boolean>, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe('ContainerManager', () => {
   let h: Harness;

@@ -91,3 +91,34 @@ export async function createHarness(overrides: Partial<ContainerManagerDeps> = {
   };
   return h;
 }
+
+/** A spin-up request for the test image, as the API would pass it. */
+export const spinReq = {
+  appName: 'test-app',
+  appImage: 'fractal/test-protocol:latest',
+  mountCommand: '',
+  protocolTimeout: 60,
+};
+
+export const values = (hostPort: number, secret = 'client-secret') => ({
+  hostPort,
+  dpi: 192,
+  userId: 'user-1',
+  clientAppAuthSecret: secret,
+  containerARN: 'arn:aws:ecs:x',
+});
+
+export const token = (hostPort: number, secret = 'client-secret') => ({
+  hostPort,
+  userId: 'user-1',
+  configEncryptionToken: 'tok',
+  clientAppAuthSecret: secret,
+});
+
+export async function until(check: () => boolean | Promise<boolean>, ms = 2000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
