@@ -16,6 +16,7 @@ import { createApi } from '../src/api';
 import { listenHttps } from '../src/startup/https-server';
 import { ContainerManager, buildCreateOptions } from '../src/containers';
 import { median, putJson, selfSignedPems } from './bench-util';
+import { removeLabelled } from '../src/testing-support/remove-labelled';
 
 const IMAGE = 'fractal/test-protocol:latest';
 const LABEL = { 'fractal.test': 'host-service-bench' };
@@ -24,18 +25,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const docker = new Dockerode();
 
 async function removeBenchContainers(): Promise<void> {
-  const list = await docker.listContainers({
-    all: true,
-    filters: { label: ['fractal.test=host-service-bench'] },
-  });
-  await Promise.all(
-    list.map((c) =>
-      docker
-        .getContainer(c.Id)
-        .remove({ force: true })
-        .catch(() => undefined),
-    ),
-  );
+  await removeLabelled(docker, 'fractal.test=host-service-bench');
 }
 
 async function main(): Promise<void> {

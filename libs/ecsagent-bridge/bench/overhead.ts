@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DockerInterposer } from '../src/interposer';
 import { RecordingCreateHook } from '../src/testing';
+import { removeLabelled } from '../test/remove-labelled';
 
 const IMAGE = 'fractal/test-protocol:latest';
 const LABEL = { 'fractal.test': 'ecsagent-bridge-bench' };
@@ -94,18 +95,7 @@ async function main(): Promise<void> {
         .getContainer(logsId)
         .remove({ force: true })
         .catch(() => undefined);
-    const left = await direct.listContainers({
-      all: true,
-      filters: { label: ['fractal.test=ecsagent-bridge-bench'] },
-    });
-    await Promise.all(
-      left.map((c) =>
-        direct
-          .getContainer(c.Id)
-          .remove({ force: true })
-          .catch(() => undefined),
-      ),
-    );
+    await removeLabelled(direct, 'fractal.test=ecsagent-bridge-bench');
     await interposer.shutdown();
     await fs.rm(dir, { recursive: true, force: true });
   }

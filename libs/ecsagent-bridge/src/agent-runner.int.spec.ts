@@ -7,6 +7,7 @@ import type { AgentExitInfo } from './agent-runner';
 import { EcsAgentRunner } from './agent-runner';
 import { DockerInterposer } from './interposer';
 import { RecordingCreateHook, RecordingLogger } from './testing';
+import { removeLabelled } from '../test/remove-labelled';
 
 const IMAGE = 'fractal/test-protocol:latest';
 const LABELS = { 'fractal.test': 'ecsagent-bridge' };
@@ -35,18 +36,7 @@ describe('EcsAgentRunner against the real engine', () => {
 
   afterAll(async () => {
     await Promise.allSettled(runners.map((r) => r.shutdown()));
-    const leftovers = await docker.listContainers({
-      all: true,
-      filters: { label: ['fractal.test=ecsagent-bridge'] },
-    });
-    await Promise.all(
-      leftovers.map((c) =>
-        docker
-          .getContainer(c.Id)
-          .remove({ force: true })
-          .catch(() => undefined),
-      ),
-    );
+    await removeLabelled(docker, 'fractal.test=ecsagent-bridge');
     await interposer.shutdown();
     await fs.rm(dir, { recursive: true, force: true });
   });

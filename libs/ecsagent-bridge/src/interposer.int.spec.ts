@@ -8,6 +8,7 @@ import { docker, freePort, waitUntil } from '../test/docker-cli';
 import { DockerInterposer } from './interposer';
 import { RecordingCreateHook, RecordingLogger } from './testing';
 import type { ContainerCreateBody } from './types';
+import { removeLabelled } from '../test/remove-labelled';
 
 const IMAGE = 'fractal/test-protocol:latest';
 const LABEL_KEY = 'fractal.test';
@@ -52,15 +53,7 @@ describe('DockerInterposer against the real engine', () => {
   });
 
   afterAll(async () => {
-    const leftovers = await direct.listContainers({ all: true, filters: { label: [LABEL] } });
-    await Promise.all(
-      leftovers.map((c) =>
-        direct
-          .getContainer(c.Id)
-          .remove({ force: true })
-          .catch(() => undefined),
-      ),
-    );
+    await removeLabelled(direct, LABEL);
     await interposer.shutdown();
     await fs.rm(dir, { recursive: true, force: true });
   });

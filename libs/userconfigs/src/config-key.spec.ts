@@ -1,4 +1,4 @@
-import { configObjectKey, validateConfigKey } from './config-key';
+import { configObjectKey, validateConfigKey, validateConfigKeySegment } from './config-key';
 import { InvalidConfigKeyError } from './errors';
 
 describe('config keys', () => {
@@ -38,5 +38,11 @@ describe('config keys', () => {
       expect((err as InvalidConfigKeyError).field).toBe('appName');
       expect((err as InvalidConfigKeyError).code).toBe('INVALID_KEY');
     }
+  });
+
+  it('validates one segment on its own, naming the field', () => {
+    expect(() => validateConfigKeySegment('appName', '../etc')).toThrow(/invalid appName/);
+    expect(() => validateConfigKeySegment('userId', 'u\u0000')).toThrow(/invalid userId/);
+    expect(() => validateConfigKeySegment('userId', 'user-1')).not.toThrow();
   });
 });

@@ -11,7 +11,8 @@ const MAX_SEGMENT_LENGTH = 128;
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
 
-function checkSegment(field: 'userId' | 'appName', value: unknown): void {
+/** Throws InvalidConfigKeyError unless `value` is safe as one path and one object-key segment. */
+export function validateConfigKeySegment(field: 'userId' | 'appName', value: unknown): void {
   const shown = JSON.stringify(value);
   const fail = (why: string): never => {
     throw new InvalidConfigKeyError(
@@ -30,8 +31,8 @@ function checkSegment(field: 'userId' | 'appName', value: unknown): void {
 
 /** Throws InvalidConfigKeyError unless both ids are safe as one path and one object-key segment. */
 export function validateConfigKey(key: ConfigKey): void {
-  checkSegment('userId', key?.userId);
-  checkSegment('appName', key?.appName);
+  validateConfigKeySegment('userId', key?.userId);
+  validateConfigKeySegment('appName', key?.appName);
 }
 
 /** `<user_id>/<app_name>/fractal-app-config.tar.lz4.enc`, after validation. */

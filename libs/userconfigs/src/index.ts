@@ -1,4 +1,9 @@
-export { validateConfigKey, configObjectKey, CONFIG_OBJECT_NAME } from './config-key';
+export {
+  validateConfigKey,
+  validateConfigKeySegment,
+  configObjectKey,
+  CONFIG_OBJECT_NAME,
+} from './config-key';
 export type { ConfigKey } from './config-key';
 export { packConfigArchive, unpackConfigArchive } from './archive/config-archive';
 export type { PackOptions, UnpackOptions } from './archive/config-archive';

@@ -1,4 +1,4 @@
-import { validateConfigKey } from '@fractal/userconfigs';
+import { validateConfigKeySegment } from '@fractal/userconfigs';
 import { z } from 'zod';
 
 const hostPort = z.number().int().min(1).max(65535);
@@ -9,9 +9,7 @@ const secret = z.string().min(1).max(1024).refine(noControl, 'contains a control
 const keySegment = (field: 'userId' | 'appName') =>
   z.string().superRefine((value, ctx) => {
     try {
-      validateConfigKey(
-        field === 'userId' ? { userId: value, appName: 'app' } : { userId: 'user', appName: value },
-      );
+      validateConfigKeySegment(field, value);
     } catch (err) {
       ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : 'invalid id' });
     }

@@ -12,6 +12,7 @@ import { S3ConfigStore, UserConfigSync } from '@fractal/userconfigs';
 import { createMemoryLogger } from '@fractal/logger/testing';
 import { ContainerManager } from './container-manager';
 import type { ContainerManagerDeps } from './container-manager';
+import { removeLabelled } from '../testing-support/remove-labelled';
 
 const IMAGE = 'fractal/test-protocol:latest';
 const TEST_LABEL = 'fractal.test';
@@ -49,17 +50,7 @@ async function logsOf(id: string): Promise<string> {
 }
 
 async function removeTestContainers(): Promise<void> {
-  const list = await docker
-    .listContainers({ all: true, filters: { label: [`${TEST_LABEL}=${TEST_LABEL_VALUE}`] } })
-    .catch(() => []);
-  await Promise.all(
-    list.map((c) =>
-      docker
-        .getContainer(c.Id)
-        .remove({ force: true })
-        .catch(() => undefined),
-    ),
-  );
+  await removeLabelled(docker, `${TEST_LABEL}=${TEST_LABEL_VALUE}`);
 }
 
 describe('ContainerManager on the real engine and a real S3 server', () => {

@@ -15,6 +15,7 @@ import { InMemoryConfigStore } from '@fractal/userconfigs/testing';
 import { ContainerManager } from '../containers';
 import { dockerCli, waitFor } from '../e2e/support/docker-cli';
 import { createFractalCreateHook, FRACTAL_ID_PLACEHOLDER } from './fractal-create-hook';
+import { removeLabelled } from '../testing-support/remove-labelled';
 
 const IMAGE = 'fractal/test-protocol:latest';
 const LABEL = 'fractal.test=ecs-daemon';
@@ -110,15 +111,7 @@ describe('the Fractal create hook behind the interposer, on the real engine', ()
   afterAll(async () => {
     await interposer?.shutdown();
     await manager?.shutdown();
-    const ours = await docker.listContainers({ all: true, filters: { label: [LABEL] } }).catch(() => []);
-    await Promise.all(
-      ours.map((c) =>
-        docker
-          .getContainer(c.Id)
-          .remove({ force: true })
-          .catch(() => undefined),
-      ),
-    );
+    await removeLabelled(docker, LABEL);
     try {
       execFileSync('umount', ['-l', fractalDir]);
     } catch {

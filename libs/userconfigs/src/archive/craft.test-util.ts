@@ -93,3 +93,23 @@ export async function buildSampleTree(root: string): Promise<void> {
   await writeFile(join(root, long, long, 'f'.repeat(120)), 'long name');
   await chmod(join(root, '.config/app/empty'), 0o700);
 }
+
+/** Targets of this process's open fds that lie under `dir` (leak checks). */
+export async function fdsUnder(dir: string): Promise<string[]> {
+  const { readdir, readlink } = await import('node:fs/promises');
+  const out: string[] = [];
+  for (const fd of await readdir('/proc/self/fd')) {
+    const target = await readlink(`/proc/self/fd/${fd}`).catch(() => '');
+    if (target.startsWith(dir)) out.push(target);
+  }
+  return out;
+}
+
+/** A config dir `<root>/<name>` holding one `settings.ini` with `content`. */
+export async function writeConfigDir(root: string, name: string, content: string): Promise<string> {
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  const dir = join(root, name);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'settings.ini'), content);
+  return dir;
+}

@@ -1,19 +1,9 @@
-import { mkdir, readdir, readFile, readlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { tempDir } from '../archive/craft.test-util';
+import { fdsUnder, tempDir, writeConfigDir } from '../archive/craft.test-util';
 import { LocalDirConfigStore } from '../stores/local-dir-config-store';
 import { InMemoryConfigStore } from '../testing';
 import { UserConfigSync } from './user-config-sync';
-
-/** Targets of this process's open fds that lie under `dir`. */
-async function fdsUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const fd of await readdir('/proc/self/fd')) {
-    const target = await readlink(`/proc/self/fd/${fd}`).catch(() => '');
-    if (target.startsWith(dir)) out.push(target);
-  }
-  return out;
-}
 
 describe('UserConfigSync pending archives', () => {
   let tmp: { path: string; cleanup: () => Promise<void> };
@@ -23,12 +13,8 @@ describe('UserConfigSync pending archives', () => {
   });
   afterEach(() => tmp.cleanup());
 
-  const configDir = async (name: string, content: string): Promise<string> => {
-    const dir = join(tmp.path, name);
-    await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, 'settings.ini'), content);
-    return dir;
-  };
+  const configDir = (name: string, content: string): Promise<string> =>
+    writeConfigDir(tmp.path, name, content);
   const restored = async (sync: UserConfigSync): Promise<string> => {
     const dst = join(tmp.path, `dst-${Math.random()}`);
     await sync.restore({ ...key, token: 'T', dir: dst });

@@ -1,6 +1,6 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildSampleTree, snapshotTree, tempDir } from '../archive/craft.test-util';
+import { buildSampleTree, snapshotTree, tempDir, writeConfigDir } from '../archive/craft.test-util';
 import { ConfigDecryptError, ConfigStoreError, InvalidConfigKeyError } from '../errors';
 import { LocalDirConfigStore } from '../stores/local-dir-config-store';
 import { InMemoryConfigStore } from '../testing';
@@ -22,12 +22,8 @@ describe('UserConfigSync', () => {
   });
   afterEach(() => tmp.cleanup());
 
-  const configDir = async (name: string, content: string): Promise<string> => {
-    const dir = join(tmp.path, name);
-    await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, 'settings.ini'), content);
-    return dir;
-  };
+  const configDir = (name: string, content: string): Promise<string> =>
+    writeConfigDir(tmp.path, name, content);
   const pendingFiles = async (): Promise<string[]> =>
     readdir(join(tmp.path, 'pending/u1/Blender')).catch(() => []);
 
