@@ -39,8 +39,8 @@ export NX_DAEMON=false NX_NO_CLOUD=true
 log "formatting"
 npx prettier --check . --log-level warn
 
-log "lint, unit tests, build"
-npx nx run-many -t lint test build --output-style=stream
+log "lint, type check, unit tests, build"
+npx nx run-many -t lint typecheck test build --output-style=stream
 
 log "integration tests"
 npx nx run-many -t integration --parallel=1 --output-style=stream

@@ -22,7 +22,7 @@ export function docker(
     onSpawn?: (kill: () => void) => void;
   } = {},
 ): Promise<CliResult> {
-  const env = { ...process.env, DOCKER_CLI_HINTS: 'false' };
+  const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_CLI_HINTS: 'false' };
   if (socketPath) env.DOCKER_HOST = `unix://${socketPath}`;
   else delete env.DOCKER_HOST;
   const started = Date.now();

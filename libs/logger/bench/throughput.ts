@@ -22,7 +22,7 @@ const secret = (i: number) => ({
   bytes: i,
 });
 
-function cases(shape: (i: number) => object): Case[] {
+function cases(shape: (i: number) => Record<string, unknown>): Case[] {
   const bare = pino({ level: 'info' }, sink).child({ fractalID: 'f1', dockerID: 'd1', app: 'chrome' });
   const paths = pino(
     { level: 'info', redact: ['body.config_encryption_token', 'body.client_app_auth_secret', 'password'] },
@@ -47,7 +47,7 @@ function linesPerSecond(log: Log): number {
   return LINES / seconds;
 }
 
-function run(label: string, shape: (i: number) => object): void {
+function run(label: string, shape: (i: number) => Record<string, unknown>): void {
   const list = cases(shape);
   for (const c of list) for (let i = 0; i < 20_000; i++) c.log(i); // warm-up
   const best = new Map<string, number>();

@@ -1,11 +1,11 @@
 import fsp from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { pack as tarPack, type Headers } from 'tar-stream';
-import { collect, tempDir } from './craft.test-util';
+import { pack as tarPack, type Header } from 'tar-stream';
+import { collect, fdsUnder, tempDir } from './craft.test-util';
 import { unpackTarSafely } from './tar-unpack';
 
-type Entry = Headers & { content?: string };
+type Entry = Partial<Header> & { name: string } & { content?: string };
 
 function tarOf(entries: Entry[]): Promise<Buffer> {
   const pack = tarPack();
@@ -13,16 +13,6 @@ function tarOf(entries: Entry[]): Promise<Buffer> {
   for (const { content, ...header } of entries) pack.entry(header, content ?? '');
   pack.finalize();
   return bytes;
-}
-
-/** Targets of this process's open fds that lie under `dir`. */
-async function fdsUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const fd of await fsp.readdir('/proc/self/fd')) {
-    const target = await fsp.readlink(`/proc/self/fd/${fd}`).catch(() => '');
-    if (target.startsWith(dir)) out.push(target);
-  }
-  return out;
 }
 
 describe('unpackTarSafely', () => {
