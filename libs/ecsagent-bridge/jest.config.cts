@@ -1,4 +1,4 @@
-export default {
+module.exports = {
   displayName: 'ecsagent-bridge',
   preset: '../../jest.preset.js',
   rootDir: __dirname,

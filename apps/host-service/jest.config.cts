@@ -1,4 +1,4 @@
-export default {
+module.exports = {
   displayName: 'host-service',
   preset: '../../jest.preset.js',
   rootDir: __dirname,
