@@ -10,7 +10,8 @@ import { RecordingCreateHook, RecordingLogger } from './testing';
 import { removeLabelled } from '../test/remove-labelled';
 
 const IMAGE = 'fractal/test-protocol:latest';
-const LABELS = { 'fractal.test': 'ecsagent-bridge' };
+const RUN_LABEL = `ecsagent-bridge-${process.pid}`; // per run: other runs may share the engine
+const LABELS = { 'fractal.test': RUN_LABEL };
 // Stands in for the agent: logs the way it does, checks its Docker socket, then idles.
 const AGENT_SCRIPT = [
   `echo 'level=info time=2024-05-01T10:00:00Z msg="Amazon ECS agent starting" module=agent.go'`,
@@ -36,7 +37,7 @@ describe('EcsAgentRunner against the real engine', () => {
 
   afterAll(async () => {
     await Promise.allSettled(runners.map((r) => r.shutdown()));
-    await removeLabelled(docker, 'fractal.test=ecsagent-bridge');
+    await removeLabelled(docker, `fractal.test=${RUN_LABEL}`);
     await interposer.shutdown();
     await fs.rm(dir, { recursive: true, force: true });
   });

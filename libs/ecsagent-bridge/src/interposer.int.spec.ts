@@ -12,7 +12,7 @@ import { removeLabelled } from '../test/remove-labelled';
 
 const IMAGE = 'fractal/test-protocol:latest';
 const LABEL_KEY = 'fractal.test';
-const LABEL_VALUE = 'ecsagent-bridge';
+const LABEL_VALUE = `ecsagent-bridge-${process.pid}`; // per run: other runs may share the engine
 const LABEL = `${LABEL_KEY}=${LABEL_VALUE}`;
 const PLACEHOLDER = '%%FRACTAL_ID_PLACEHOLDER%%';
 

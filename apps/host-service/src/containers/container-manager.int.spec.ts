@@ -16,7 +16,7 @@ import { removeLabelled } from '../testing-support/remove-labelled';
 
 const IMAGE = 'fractal/test-protocol:latest';
 const TEST_LABEL = 'fractal.test';
-const TEST_LABEL_VALUE = 'host-service-containers';
+const TEST_LABEL_VALUE = `host-service-containers-${process.pid}`; // per run: other runs may share the engine
 const REPO = join(__dirname, '../../../..');
 const docker = new Dockerode();
 const spinReq = { appName: 'test-app', appImage: IMAGE, mountCommand: '', protocolTimeout: 45 };

@@ -8,7 +8,8 @@ import { makeTempRoot, mountsUnder, removeTempRoot } from './support/temp-root';
 
 const IMAGE = 'fractal/test-protocol:latest';
 const SECRET = 'testwebserverauthsecretdev';
-const LABEL = 'fractal.test=ecs-daemon';
+const LABEL_VALUE = `ecs-daemon-${process.pid}`; // per run: other runs may share the engine
+const LABEL = `fractal.test=${LABEL_VALUE}`;
 const PLACEHOLDER = '%%FRACTAL_ID_PLACEHOLDER%%';
 
 const gone = (path: string): Promise<boolean> =>

@@ -18,7 +18,8 @@ import { createFractalCreateHook, FRACTAL_ID_PLACEHOLDER } from './fractal-creat
 import { removeLabelled } from '../testing-support/remove-labelled';
 
 const IMAGE = 'fractal/test-protocol:latest';
-const LABEL = 'fractal.test=ecs-daemon';
+const LABEL_VALUE = `ecs-daemon-${process.pid}`; // per run: other runs may share the engine
+const LABEL = `fractal.test=${LABEL_VALUE}`;
 const POOL = { minPort: 43000, maxPort: 43999 };
 /**
  * The fake set's nodes (/dev/input/event100..) do not exist here, and Docker refuses a missing
@@ -149,7 +150,7 @@ describe('the Fractal create hook behind the interposer, on the real engine', ()
     expect(info.Config.Labels).toMatchObject({
       'fractal.id': fractalId,
       'fractal.app': 'test-protocol',
-      'fractal.test': 'ecs-daemon',
+      'fractal.test': LABEL_VALUE,
     });
 
     // The placeholder became the FractalID in every bind source.
