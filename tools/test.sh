@@ -17,6 +17,7 @@ command -v gcc >/dev/null || need+=(gcc libc6-dev)
 command -v python3 >/dev/null || need+=(python3)
 command -v curl >/dev/null || need+=(curl)
 [ -x /bin/busybox ] || need+=(busybox-static)
+command -v systemd-analyze >/dev/null || need+=(systemd) # the release test verifies the unit
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
