@@ -7,7 +7,7 @@
 //   node tools/release/collect-runtime.mts <bundle.js> <lib dir>
 import { builtinModules } from 'node:module';
 import { cpSync, existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 
 /** Required by the bundle only inside try/catch, and not installed: the code runs without them. */
 const OPTIONAL = new Set(['@aws-sdk/signature-v4-crt']);
@@ -100,5 +100,5 @@ for (const { dir } of closure.values()) {
 const names = [...new Set([...closure.values()].map((p) => p.name))];
 console.log(
   `collect-runtime: externals ${externals.join(', ')}; ${closure.size} packages copied ` +
-    `(${names.length} names) into ${relative(workspace, libDir) || libDir}${sep}node_modules`,
+    `(${names.length} names) into ${join(libDir, 'node_modules')}`,
 );

@@ -76,6 +76,20 @@ describe('SdNotifier on the recording kernel', () => {
   });
 });
 
+describe('NotifyListener on the recording kernel', () => {
+  it('fails pending waits with the errno when recv fails, instead of throwing from a timer', async () => {
+    const sys = new RecordingNotifySyscalls();
+    const listener = new NotifyListener('@unit-recv', sys);
+    try {
+      const waiting = listener.waitFor('READY=1', 5_000);
+      sys.failNext('recv', 9);
+      await expect(waiting).rejects.toThrow(/recv on notify socket @unit-recv failed: EBADF/);
+    } finally {
+      listener.close();
+    }
+  });
+});
+
 describe('encodeState', () => {
   it('joins a record as KEY=value lines and passes raw text through', () => {
     expect(encodeState({ READY: 1, STATUS: 'ok', MAINPID: 42 })).toBe('READY=1\nSTATUS=ok\nMAINPID=42');

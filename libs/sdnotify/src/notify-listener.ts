@@ -22,6 +22,7 @@ export class NotifyListener {
   private readonly timer: NodeJS.Timeout;
   private readonly waiters = new Set<() => void>();
   private closed = false;
+  private failure: Error | undefined;
 
   /** `address` defaults to a fresh abstract name, so parallel tests never collide. */
   constructor(address?: string, syscalls?: NotifySyscalls) {
@@ -51,7 +52,9 @@ export class NotifyListener {
     return new Promise((resolve, reject) => {
       const check = (): void => {
         const hit = this.received.find((m) => m.split('\n').includes(line));
+        const failure = this.failure;
         if (hit !== undefined) finish(() => resolve(hit));
+        else if (failure !== undefined) finish(() => reject(failure));
         else if (this.closed)
           finish(() => reject(new SdNotifyError('CLOSED', `listener closed before ${line}`)));
       };
@@ -81,17 +84,22 @@ export class NotifyListener {
     for (const w of [...this.waiters]) w();
   }
 
+  /** Reads what has arrived; a failed recv stops the polling and fails the pending waits. */
   private drain(): void {
-    if (this.closed) return;
+    if (this.closed || this.failure !== undefined) return;
     const buffer = Buffer.alloc(4096);
-    let got = false;
+    let changed = false;
     for (;;) {
       const n = this.sys.recv(this.fd, buffer, MSG_DONTWAIT);
       if (n === -EAGAIN) break;
-      if (n < 0) throw new SdNotifySyscallError('recv', -n, this.address);
+      changed = true;
+      if (n < 0) {
+        this.failure = new SdNotifySyscallError('recv', -n, this.address);
+        clearInterval(this.timer);
+        break;
+      }
       this.received.push(buffer.subarray(0, n).toString('utf8'));
-      got = true;
     }
-    if (got) for (const w of [...this.waiters]) w();
+    if (changed) for (const w of [...this.waiters]) w();
   }
 }
