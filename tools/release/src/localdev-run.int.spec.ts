@@ -1,7 +1,7 @@
 import Dockerode from 'dockerode';
 import { join } from 'node:path';
 import { NotifyListener } from '@fractal/sdnotify/testing';
-import { freePort, spinUp, startArtifact, waitFor } from './support/daemon';
+import { TEST_APP, removeTestContainers, freePort, spinUp, startArtifact, waitFor } from './support/daemon';
 import type { Daemon } from './support/daemon';
 import { extractRelease, pathWithoutNode, removeTempDir, tempDir } from './support/release';
 
@@ -11,7 +11,6 @@ import { extractRelease, pathWithoutNode, removeTempDir, tempDir } from './suppo
  */
 describe('the extracted release running in localdev', () => {
   const docker = new Dockerode();
-  const containers: string[] = [];
   let dir: string;
   let top: string;
   let path: string;
@@ -26,12 +25,7 @@ describe('the extracted release running in localdev', () => {
   afterAll(async () => {
     await daemon?.kill();
     listener?.close();
-    for (const id of containers) {
-      await docker
-        .getContainer(id)
-        .remove({ force: true })
-        .catch(() => undefined);
-    }
+    await removeTestContainers(docker);
     await removeTempDir(dir);
   });
 
@@ -58,10 +52,9 @@ describe('the extracted release running in localdev', () => {
     expect(daemon.output()).toContain('host service ready');
 
     const id = await spinUp(port);
-    containers.push(id);
     const info = await docker.getContainer(id).inspect();
     expect(info.State.Running).toBe(true);
-    expect(info.Config.Labels['fractal.app']).toBe('release-test');
+    expect(info.Config.Labels['fractal.app']).toBe(TEST_APP);
 
     expect(listener.messages().some((m) => m.startsWith('STOPPING=1'))).toBe(false);
     daemon.child.kill('SIGTERM');

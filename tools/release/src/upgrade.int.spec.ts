@@ -3,7 +3,16 @@ import { readFileSync } from 'node:fs';
 import { cp, readlink, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NotifyListener } from '@fractal/sdnotify/testing';
-import { WEBSERVER_SECRET, freePort, putJson, spinUp, startArtifact, waitFor } from './support/daemon';
+import {
+  TEST_APP,
+  WEBSERVER_SECRET,
+  freePort,
+  putJson,
+  removeTestContainers,
+  spinUp,
+  startArtifact,
+  waitFor,
+} from './support/daemon';
 import type { Daemon } from './support/daemon';
 import { BUNDLE, VERSION, extractRelease, removeTempDir, runProgram, tempDir } from './support/release';
 
@@ -23,7 +32,6 @@ if (!detachSupported) {
 
 describeUpgrade('upgrading with install.sh keeps the running sessions [needs SIGUSR2 detach]', () => {
   const docker = new Dockerode();
-  const containers: string[] = [];
   const daemons: Daemon[] = [];
   const listeners: NotifyListener[] = [];
   let dir: string;
@@ -34,12 +42,7 @@ describeUpgrade('upgrading with install.sh keeps the running sessions [needs SIG
   afterAll(async () => {
     for (const d of daemons) await d.kill();
     for (const l of listeners) l.close();
-    for (const id of containers) {
-      await docker
-        .getContainer(id)
-        .remove({ force: true })
-        .catch(() => undefined);
-    }
+    await removeTestContainers(docker);
     await removeTempDir(dir);
   });
 
@@ -91,7 +94,6 @@ describeUpgrade('upgrading with install.sh keeps the running sessions [needs SIG
     const old = start(root, port);
     await old.listener.waitFor('READY=1', 90_000);
     const id = await spinUp(port);
-    containers.push(id);
     const info = await docker.getContainer(id).inspect();
     const hostPort = Number(info.NetworkSettings.Ports['32262/tcp']?.[0]?.HostPort);
     const common = { host_port: hostPort, user_id: 'upgrade-user', client_app_auth_secret: 'c' };
@@ -128,7 +130,7 @@ describeUpgrade('upgrading with install.sh keeps the running sessions [needs SIG
     // Adopted: the new daemon handles the container's death (saves its settings, frees its dir).
     await writeFile(join(dir, 'fractal', fractalId, 'userConfigs', 'unpacked_configs', 'kept.txt'), 'kept');
     await docker.getContainer(id).kill();
-    const archive = join(dir, 'store', 'upgrade-user', 'release-test', 'fractal-app-config.tar.lz4.enc');
+    const archive = join(dir, 'store', 'upgrade-user', TEST_APP, 'fractal-app-config.tar.lz4.enc');
     await waitFor(
       "the adopted container's settings to be saved",
       async () => (await stat(archive)).isFile() || undefined,

@@ -1,3 +1,4 @@
+import type Dockerode from 'dockerode';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { request } from 'node:https';
@@ -6,6 +7,8 @@ import type { AddressInfo } from 'node:net';
 
 export const WEBSERVER_SECRET = 'testwebserverauthsecretdev';
 export const TEST_IMAGE = 'fractal/test-protocol:latest';
+/** The app name of every container these tests spin up: its `fractal.app` label, per run. */
+export const TEST_APP = `release-test-${process.pid}`;
 
 export interface Daemon {
   readonly child: ChildProcess;
@@ -94,7 +97,7 @@ export function putJson(
 export async function spinUp(port: number): Promise<string> {
   const answer = await putJson(port, '/spin_up_container', {
     auth_secret: WEBSERVER_SECRET,
-    app_name: 'release-test',
+    app_name: TEST_APP,
     app_image: TEST_IMAGE,
     mount_command: '',
     protocol_timeout: 120,
@@ -116,5 +119,17 @@ export async function waitFor<T>(
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Force-removes every container this run spun up (by its per-run `fractal.app` label). */
+export async function removeTestContainers(docker: Dockerode): Promise<void> {
+  const label = `fractal.app=${TEST_APP}`;
+  const list = await docker.listContainers({ all: true, filters: { label: [label] } }).catch(() => []);
+  for (const c of list) {
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true })
+      .catch(() => undefined);
   }
 }
