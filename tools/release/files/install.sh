@@ -61,12 +61,17 @@ prefix=$root/opt/fractal/host-service
 dest=$prefix/$version
 changed=false
 
+# One install at a time (flock from util-linux); then what an interrupted one left can go.
+mkdir -p "$prefix"
+exec 9>"$prefix/.install.lock"
+flock 9
+rm -rf "$prefix"/.install-*
+
 # 1. The version directory: skipped when an identical, intact copy is there already.
 if [ -f "$dest/SHA256SUMS" ] && cmp -s "$dest/SHA256SUMS" "$src/SHA256SUMS" \
   && (cd "$dest" && sha256sum --check --quiet --strict SHA256SUMS) 2>/dev/null; then
   say "$dest is already installed"
 else
-  mkdir -p "$prefix"
   tmp=$(mktemp -d "$prefix/.install-$version.XXXXXX")
   trap 'rm -rf "$tmp"' EXIT
   cp -a "$src/." "$tmp/"

@@ -1,4 +1,4 @@
-import { chmod, mkdir, readFile, readlink, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, readlink, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VERSION, extractRelease, removeTempDir, runProgram, tempDir, treeListing } from './support/release';
 
@@ -43,6 +43,13 @@ describe('install.sh --root', () => {
     expect(second.code).toBe(0);
     expect(second.stdout).toContain('is already installed');
     expect(await treeListing(root)).toEqual(before);
+  });
+
+  it('removes what an install killed mid-copy left behind', async () => {
+    const prefix = join(root, 'opt', 'fractal', 'host-service');
+    await mkdir(join(prefix, `.install-${VERSION}.killed`, 'lib'), { recursive: true });
+    expect((await runProgram(join(top, 'install.sh'), ['--root', root])).code).toBe(0);
+    expect((await readdir(prefix)).filter((e) => e.startsWith('.install-'))).toEqual([]);
   });
 
   it("never overwrites the host's settings file", async () => {
