@@ -134,7 +134,12 @@ export class S3ConfigStore implements ConfigStore {
     const target = generationKey(objectKey, 'previous');
     try {
       await this.client.send(
-        new CopyObjectCommand({ Bucket: this.bucket, Key: target, CopySource: source, MetadataDirective: 'COPY' }),
+        new CopyObjectCommand({
+          Bucket: this.bucket,
+          Key: target,
+          CopySource: source,
+          MetadataDirective: 'COPY',
+        }),
         { abortSignal: options.signal },
       );
     } catch (err) {

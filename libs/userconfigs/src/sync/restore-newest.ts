@@ -50,7 +50,6 @@ export async function restoreNewest(
 
   const staging = await makeStaging(target);
   let firstDecryptError: ConfigDecryptError | undefined;
-  let bytes = 0;
   try {
     for (const [i, candidate] of candidates.entries()) {
       const body = await candidate.open();
@@ -58,11 +57,13 @@ export async function restoreNewest(
       const counter = new ProgressCounter(logger, { objectKey }, 'config restore', ctx.progressEveryMs);
       try {
         await unpackAndSwap(body, counter, staging, i, target);
-        bytes = counter.bytes;
       } catch (err) {
         if (signal?.aborted) throw abortReason(signal);
         if (!(err instanceof ConfigDecryptError)) throw err;
-        logger.warn({ objectKey, source: candidate.what, err }, 'config archive does not open with this token');
+        logger.warn(
+          { objectKey, source: candidate.what, err },
+          'config archive does not open with this token',
+        );
         firstDecryptError ??= err;
         continue;
       } finally {
@@ -70,7 +71,13 @@ export async function restoreNewest(
         body.destroy();
       }
       logger.info(
-        { objectKey, source: candidate.what, dir: target.dir, bytes, durationMs: Date.now() - started },
+        {
+          objectKey,
+          source: candidate.what,
+          dir: target.dir,
+          bytes: counter.bytes,
+          durationMs: Date.now() - started,
+        },
         'config restore finished: restored',
       );
       return 'restored';
@@ -84,7 +91,10 @@ export async function restoreNewest(
     );
   }
   if (firstDecryptError) {
-    logger.error({ objectKey, durationMs: Date.now() - started }, 'config restore failed: no archive opens with this token');
+    logger.error(
+      { objectKey, durationMs: Date.now() - started },
+      'config restore failed: no archive opens with this token',
+    );
     throw firstDecryptError;
   }
   logger.info({ objectKey, durationMs: Date.now() - started }, 'no stored config archive: first session');

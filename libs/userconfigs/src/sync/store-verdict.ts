@@ -18,7 +18,10 @@ export async function judgeStore(
     try {
       const info = await store.head(key, { generation, signal });
       if (!info) continue;
-      verdict[generation] = { version: info.version, opens: await opens(store, key, generation, token, signal) };
+      verdict[generation] = {
+        version: info.version,
+        opens: await opens(store, key, generation, token, signal),
+      };
     } catch {
       if (signal?.aborted) throw signal.reason;
     }

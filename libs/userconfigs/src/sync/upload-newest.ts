@@ -11,7 +11,11 @@ export type UploadOutcome = 'uploaded' | 'superseded' | 'failed';
  * a newer one, then deletes it and every older one. Before replacing a stored archive that no
  * token of this archive's session opened, keeps it as the previous generation.
  */
-export async function uploadNewest(ctx: SyncContext, key: ConfigKey, signal?: AbortSignal): Promise<UploadOutcome> {
+export async function uploadNewest(
+  ctx: SyncContext,
+  key: ConfigKey,
+  signal?: AbortSignal,
+): Promise<UploadOutcome> {
   const { store, pending, logger } = ctx;
   const list = await pending.list(key);
   const newest = list[list.length - 1];
@@ -68,9 +72,15 @@ async function keepForeignArchive(
   await ctx.store.keepAsPrevious(key, { signal });
   if (current === 'unknown') {
     // The backup could not ask the store (down, or an archive from before verdicts): keep it.
-    ctx.logger.info({ objectKey, kept: `${objectKey}.prev` }, 'stored config archive kept as the previous generation');
+    ctx.logger.info(
+      { objectKey, kept: `${objectKey}.prev` },
+      'stored config archive kept as the previous generation',
+    );
     return;
   }
-  ctx.logger.warn({ objectKey, kept: `${objectKey}.prev` }, 'stored config archive kept as the previous generation');
+  ctx.logger.warn(
+    { objectKey, kept: `${objectKey}.prev` },
+    'stored config archive kept as the previous generation',
+  );
   ctx.captureError(issue, { objectKey, kept: `${objectKey}.prev` });
 }

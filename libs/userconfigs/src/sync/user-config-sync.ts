@@ -77,7 +77,8 @@ export class UserConfigSync {
       store: options.store,
       pending: new PendingArchives(options.pendingDir, this.now),
       logger,
-      captureError: options.captureError ?? ((err, context) => logger.error({ ...context, err }, String(err))),
+      captureError:
+        options.captureError ?? ((err, context) => logger.error({ ...context, err }, String(err))),
       progressEveryMs: options.progressEveryMs ?? 5_000,
     };
   }
@@ -137,7 +138,9 @@ export class UserConfigSync {
   }
 
   /** Uploads the newest pending archive of every key; older ones for that key are dropped. */
-  async retryPending(options: { signal?: AbortSignal } = {}): Promise<{ uploaded: number; remaining: number }> {
+  async retryPending(
+    options: { signal?: AbortSignal } = {},
+  ): Promise<{ uploaded: number; remaining: number }> {
     let uploaded = 0;
     let remaining = 0;
     for (const key of await this.ctx.pending.keys()) {
@@ -147,14 +150,17 @@ export class UserConfigSync {
         this.ctx.logger.warn({ key, err }, 'skipping a pending-config dir whose name is not a valid key');
         continue;
       }
-      const outcome = await this.lock.run(configObjectKey(key), async (): Promise<UploadOutcome | undefined> => {
-        await this.ctx.pending.dropPartials(key);
-        if ((await this.ctx.pending.list(key)).length === 0) {
-          await this.ctx.pending.remove(key, []);
-          return undefined;
-        }
-        return uploadNewest(this.ctx, key, options.signal);
-      });
+      const outcome = await this.lock.run(
+        configObjectKey(key),
+        async (): Promise<UploadOutcome | undefined> => {
+          await this.ctx.pending.dropPartials(key);
+          if ((await this.ctx.pending.list(key)).length === 0) {
+            await this.ctx.pending.remove(key, []);
+            return undefined;
+          }
+          return uploadNewest(this.ctx, key, options.signal);
+        },
+      );
       if (outcome === 'uploaded' || outcome === 'superseded') uploaded++;
       else if (outcome === 'failed') remaining++;
     }
