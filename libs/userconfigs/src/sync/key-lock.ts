@@ -1,16 +1,18 @@
 /**
  * Runs tasks for the same key one after another, so a restore never reads while a backup of that
  * key is being written, and an older upload never lands after a newer. A task's own AbortSignal
- * bounds how long it holds the key; a caller whose signal fires while still waiting leaves the
- * queue at once, and its task never runs.
+ * bounds how long it holds the key (the task must give up when it fires); a caller whose signal
+ * fires while still waiting leaves the queue at once, and its task never runs.
  */
 export class KeyLock {
   private readonly tails = new Map<string, Promise<unknown>>();
 
   run<T>(key: string, task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     const previous = this.tails.get(key) ?? Promise.resolve();
+    let started = false;
     const result = previous.then(() => {
       signal?.throwIfAborted();
+      started = true;
       return task();
     });
     const tail = result.catch(() => undefined);
@@ -20,7 +22,10 @@ export class KeyLock {
     });
     if (!signal) return result;
     return new Promise<T>((resolve, reject) => {
-      const onAbort = (): void => reject(abortReason(signal));
+      // A running task sees the signal itself and settles soon, having cleaned up.
+      const onAbort = (): void => {
+        if (!started) reject(abortReason(signal));
+      };
       if (signal.aborted) onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
       result.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
