@@ -40,7 +40,12 @@ describe('S3ConfigStore: session ends, previous generation, and an S3 that stops
 
   const newStore = (): S3ConfigStore =>
     new S3ConfigStore({
-      clientConfig: { endpoint: `http://127.0.0.1:${proxy.port}`, region: 'us-east-1', credentials, maxAttempts: 1 },
+      clientConfig: {
+        endpoint: `http://127.0.0.1:${proxy.port}`,
+        region: 'us-east-1',
+        credentials,
+        maxAttempts: 1,
+      },
       connectionTimeoutMs: 1_000,
       socketTimeoutMs: 1_000,
     });
