@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { tempDir } from '../archive/craft.test-util';
+import { collect, tempDir } from '../archive/craft.test-util';
 import { LZ4_MAGIC_BYTES } from '../archive/lz4-frame-format';
 import { Lz4FrameDecoder } from '../archive/lz4-frame-decoder';
 import { OpensslDecryptStream } from '../archive/openssl-cipher';
@@ -82,16 +82,10 @@ describe('restore and backup next to a hostile container', () => {
     const sync = new UserConfigSync({ store, pendingDir: join(tmp.path, 'pending') });
     expect(await sync.backup({ ...key, token: 'T', dir: src })).toBe('uploaded');
     const archive = store.objects.get('u1/Blender/fractal-app-config.tar.lz4.enc') as Buffer;
-    const tar: Buffer[] = [];
-    await pipeline(
-      Readable.from([archive]),
-      new OpensslDecryptStream('T', LZ4_MAGIC_BYTES),
-      new Lz4FrameDecoder(),
-      async function* (source) {
-        for await (const chunk of source) tar.push(chunk as Buffer);
-      },
-    );
-    const bytes = Buffer.concat(tar);
+    const decoder = new Lz4FrameDecoder();
+    const tar = collect(decoder);
+    await pipeline(Readable.from([archive]), new OpensslDecryptStream('T', LZ4_MAGIC_BYTES), decoder);
+    const bytes = await tar;
     expect(bytes.includes(Buffer.from('SECRET-HASH'))).toBe(false);
     expect(bytes.includes(Buffer.from(secret))).toBe(true);
   });
