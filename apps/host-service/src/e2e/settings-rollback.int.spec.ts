@@ -1,7 +1,7 @@
 import Dockerode from 'dockerode';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { unpackConfigArchive } from '@fractal/userconfigs';
 import { S3ConfigStore } from '@fractal/userconfigs/s3';
 import { freePort } from './support/daemon-process';

@@ -1,4 +1,4 @@
-import Dockerode from 'dockerode';
+import type Dockerode from 'dockerode';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, createConnection, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
