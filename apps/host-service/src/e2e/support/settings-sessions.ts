@@ -89,13 +89,18 @@ export async function startSession(
   user: { userId: string; token: string },
   track: string[],
 ): Promise<Session> {
-  const spun = await putJson(port, '/spin_up_container', {
-    auth_secret: SECRET,
-    app_name: 'settings-app',
-    app_image: IMAGE,
-    mount_command: '',
-    protocol_timeout: 120,
-  });
+  const spinUp = (): ReturnType<typeof putJson> =>
+    putJson(port, '/spin_up_container', {
+      auth_secret: SECRET,
+      app_name: 'settings-app',
+      app_image: IMAGE,
+      mount_command: '',
+      protocol_timeout: 120,
+    });
+  let spun = await spinUp();
+  // The engine is shared with other test runs: a port Docker still holds for one of theirs is
+  // released by the daemon, which then picks another.
+  for (let i = 0; i < 3 && /already allocated/.test(JSON.stringify(spun.body)); i++) spun = await spinUp();
   if (spun.status !== 200) throw new Error(`spin-up failed: ${JSON.stringify(spun)}`);
   const dockerId = (spun.body as { result: string }).result;
   track.push(dockerId);
