@@ -24,8 +24,8 @@ const PART_SIZE = 8 * 1024 * 1024;
 const ENDED_AT = 'fractal-session-ended-at';
 /** A TCP connect to S3 takes milliseconds; 3 s allows two lost SYNs (retransmits at 1 s, 2 s). */
 export const DEFAULT_S3_CONNECTION_TIMEOUT_MS = 3_000;
-/** S3 sends a first byte well under a second; 5 s of silence on a socket means it hung. */
-export const DEFAULT_S3_SOCKET_TIMEOUT_MS = 5_000;
+/** S3 answers within a second; a loaded s3rver was seen silent for > 5 s after a multipart part. */
+export const DEFAULT_S3_SOCKET_TIMEOUT_MS = 10_000;
 
 export interface S3ConfigStoreOptions {
   /** Default 'fractal-user-app-configs'. The library reads no environment variable itself. */
@@ -41,7 +41,7 @@ export interface S3ConfigStoreOptions {
   env?: Record<string, string | undefined>;
   /** Connect timeout per attempt; default 3000. */
   connectionTimeoutMs?: number;
-  /** Socket idle timeout per attempt (no byte for this long fails the attempt); default 5000. */
+  /** Socket idle timeout per attempt (no byte for this long fails the attempt); default 10000. */
   socketTimeoutMs?: number;
 }
 

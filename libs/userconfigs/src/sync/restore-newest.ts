@@ -43,9 +43,21 @@ export async function restoreNewest(
       },
     });
   }
+  let storedExists = false;
   candidates.push(
-    { what: 'stored', open: () => store.get(key, { signal }) },
-    { what: 'previous generation', open: () => store.get(key, { generation: 'previous', signal }) },
+    {
+      what: 'stored',
+      open: async () => {
+        const body = await store.get(key, { signal });
+        storedExists = body !== null;
+        return body;
+      },
+    },
+    // A previous generation is only ever made when a current one is replaced: no current, no look.
+    {
+      what: 'previous generation',
+      open: async () => (storedExists ? store.get(key, { generation: 'previous', signal }) : null),
+    },
   );
 
   const staging = await makeStaging(target);
