@@ -101,6 +101,8 @@ async function main(): Promise<void> {
     buildTree(join(root, 'tree'));
     const store = new S3ConfigStore({
       bucket: BUCKET,
+      // Seeding 250 MB into s3rver on a loaded machine: allow long silences after each part.
+      socketTimeoutMs: 120_000,
       clientConfig: {
         endpoint: `http://127.0.0.1:${s3.port}`,
         region: 'us-east-1',
