@@ -140,4 +140,15 @@ describe('UserConfigSync restores the newest archive and never rolls settings ba
     expect(Date.now() - started).toBeLessThan(800);
     await expect(slow).rejects.toThrow();
   });
+
+  it('a cancelled backup leaves no pending file and the store as it was', async () => {
+    expect(await save('stored')).toBe('uploaded');
+    const dir = await writeConfigDir(tmp.path, 'big', 'x'.repeat(4 << 20));
+    const abort = new AbortController();
+    const backup = sync.backup({ ...key, token: 'T', dir, signal: abort.signal });
+    setImmediate(() => abort.abort(new Error('session timeout')));
+    await expect(backup).rejects.toThrow('session timeout');
+    expect(await readdir(join(tmp.path, 'pending')).catch(() => [])).toEqual([]);
+    expect(await restored()).toBe('stored');
+  });
 });
