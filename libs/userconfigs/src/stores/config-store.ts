@@ -9,6 +9,8 @@ export interface StoreCallOptions {
   signal?: AbortSignal;
   /** Default 'current'. */
   generation?: ArchiveGeneration;
+  /** `get` only: at most this many bytes from the start (an S3 Range request). */
+  firstBytes?: number;
 }
 
 export interface PutOptions {

@@ -42,7 +42,8 @@ export class LocalDirConfigStore implements ConfigStore {
       // The stream owns the FileHandle and closes it; a bare fd would leave the handle to the GC,
       // which then closes the fd a second time (EBADF crash). 1 MiB reads: far fewer
       // thread-pool round trips and decipher calls than the 64 KiB default.
-      const stream = handle.createReadStream({ highWaterMark: 1024 * 1024 });
+      const end = options.firstBytes ? options.firstBytes - 1 : undefined;
+      const stream = handle.createReadStream({ highWaterMark: 1024 * 1024, end });
       destroyOnAbort(stream, options.signal);
       return stream;
     } catch (err) {

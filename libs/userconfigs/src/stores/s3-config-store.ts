@@ -67,7 +67,14 @@ export class S3ConfigStore implements ConfigStore {
     const objectKey = generationKey(configObjectKey(key), options.generation);
     try {
       const out = await this.client.send(
-        new GetObjectCommand({ Bucket: this.bucket, Key: objectKey, ChecksumMode: 'ENABLED' }),
+        new GetObjectCommand({
+          Bucket: this.bucket,
+          Key: objectKey,
+          // A ranged read carries no whole-object checksum to check.
+          ...(options.firstBytes
+            ? { Range: `bytes=0-${options.firstBytes - 1}` }
+            : { ChecksumMode: 'ENABLED' as const }),
+        }),
         { abortSignal: options.signal },
       );
       if (!out.Body) throw new Error('S3 answered without a body');

@@ -54,6 +54,7 @@ describe('S3ConfigStore: session ends, previous generation, and an S3 that stops
     const store = newStore();
     await store.put(key, Readable.from([Buffer.from('one')]), { endedAt: 1_700_000_000_123 });
     expect((await store.head(key))?.endedAt).toBe(1_700_000_000_123);
+    expect((await collect((await store.get(key, { firstBytes: 2 })) as Readable)).toString()).toBe('on');
     await store.keepAsPrevious(key);
     await store.put(key, Readable.from([Buffer.from('two')]), { endedAt: 1_700_000_000_999 });
     const prev = await store.get(key, { generation: 'previous' });

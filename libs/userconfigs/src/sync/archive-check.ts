@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { LZ4_MAGIC_BYTES } from '../archive/lz4-frame-format';
 import { OpensslDecryptStream } from '../archive/openssl-cipher';
 
-const PREFIX_BYTES = 4096;
+export const ARCHIVE_CHECK_BYTES = 4096;
 
 /**
  * Whether `token` opens the archive `body` streams, from its first few KB (the openssl header,
@@ -11,7 +11,7 @@ const PREFIX_BYTES = 4096;
 export async function archiveOpens(body: Readable, token: string): Promise<boolean> {
   let prefix: Buffer;
   try {
-    prefix = await readPrefix(body, PREFIX_BYTES);
+    prefix = await readPrefix(body, ARCHIVE_CHECK_BYTES);
   } finally {
     body.destroy();
   }

@@ -1,6 +1,6 @@
 import type { ConfigKey } from '../config-key';
 import type { ArchiveGeneration, ConfigStore, StoredArchiveInfo } from '../stores/config-store';
-import { archiveOpens } from './archive-check';
+import { ARCHIVE_CHECK_BYTES, archiveOpens } from './archive-check';
 import type { StoreVerdict } from './pending-archives';
 
 /**
@@ -36,7 +36,7 @@ async function opens(
   token: string,
   signal?: AbortSignal,
 ): Promise<boolean> {
-  const body = await store.get(key, { generation, signal });
+  const body = await store.get(key, { generation, signal, firstBytes: ARCHIVE_CHECK_BYTES });
   return body ? archiveOpens(body, token) : false;
 }
 
