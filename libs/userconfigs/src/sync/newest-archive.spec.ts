@@ -151,4 +151,12 @@ describe('UserConfigSync restores the newest archive and never rolls settings ba
     expect(await readdir(join(tmp.path, 'pending')).catch(() => [])).toEqual([]);
     expect(await restored()).toBe('stored');
   });
+
+  it('restores the pending archive while the store is down', async () => {
+    expect(await save('stored')).toBe('uploaded');
+    store.down = true;
+    clock = 2_000;
+    expect(await save('pending')).toBe('pending');
+    expect(await restored()).toBe('pending');
+  });
 });

@@ -32,7 +32,15 @@ export async function restoreNewest(
   await pending.dropPartials(key);
   const list = await pending.list(key);
   const newest = list[list.length - 1];
-  const stored = await store.head(key, { signal });
+  let stored: Awaited<ReturnType<typeof store.head>> = null;
+  try {
+    stored = await store.head(key, { signal });
+  } catch (err) {
+    // The store is down: the pending archive is the newest this host can know of, and restoring it
+    // beats starting the session without settings.
+    if (!newest || signal?.aborted) throw err;
+    logger.warn({ objectKey, err }, 'config store unreachable; restoring the pending archive');
+  }
   if (newest && !(stored?.endedAt !== undefined && stored.endedAt > newest.endedAt)) {
     candidates.push({
       what: `pending ${newest.name}`,
