@@ -64,13 +64,16 @@ async function throughDaemon(port: number, fractalDir: string, containers: strin
   });
   const t0 = process.hrtime.bigint();
   await putJson(port, '/set_config_encryption_token', { ...common, config_encryption_token: TOKEN });
-  while (
-    !(await stat(ready).then(
+  const isReady = (): Promise<boolean> =>
+    stat(ready).then(
       () => true,
       () => false,
-    ))
-  )
+    );
+  // Fail rather than hang when the container went away (e.g. another daemon on the shared engine).
+  while (!(await isReady())) {
+    if (Number(process.hrtime.bigint() - t0) > 300e9) throw new Error(`no .ready for ${dockerId} in 300 s`);
     await new Promise((r) => setTimeout(r, 5));
+  }
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
