@@ -35,6 +35,9 @@ npm install --no-audit --no-fund --loglevel=error --prefer-offline "${tarballs[@
 for name in "${libs[@]}"; do
   node -e "
     const main = require('$name');
+    // A consumer that only packs and unpacks must not load an SDK it did not ask for.
+    const sdk = Object.keys(require.cache).filter((k) => k.includes('node_modules/@aws-sdk/'));
+    if (sdk.length > 0) { console.error('$name loads @aws-sdk from its main entry'); process.exit(1); }
     const testing = require('$name/testing');
     const exported = Object.keys(main);
     if (exported.length === 0) { console.error('$name exports nothing'); process.exit(1); }

@@ -4,7 +4,8 @@ import type { FractalLogger } from '@fractal/logger';
 import { PortAllocator, createBindingProbe } from '@fractal/portbindings';
 import { TtyAllocator } from '@fractal/ttys';
 import { UinputUnavailableError, allocateDeviceSet, sendFds } from '@fractal/uinput';
-import { LocalDirConfigStore, S3ConfigStore, UserConfigSync } from '@fractal/userconfigs';
+import { LocalDirConfigStore, UserConfigSync } from '@fractal/userconfigs';
+import { S3ConfigStore } from '@fractal/userconfigs/s3';
 import type { ConfigStore } from '@fractal/userconfigs';
 import { createApi } from './api';
 import type { BuildInfo } from './config/build-info';
@@ -193,7 +194,7 @@ function configStore(config: HostServiceConfig): ConfigStore {
   const uc = config.userConfigs;
   if (uc.kind === 'local') return new LocalDirConfigStore(uc.dir);
   // Region, credentials and AWS_ENDPOINT_URL(_S3) come from the environment the standard SDK way.
-  return new S3ConfigStore({ bucket: uc.bucket });
+  return new S3ConfigStore({ bucket: uc.bucket, env: process.env });
 }
 
 /** A few tries: the webserver may be deploying while a host boots. */

@@ -1,4 +1,4 @@
-import { chmod, mkdir, rm, rmdir } from 'node:fs/promises';
+import { chmod, lstat, mkdir, rm, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { StartupError } from './startup-error';
 
@@ -23,6 +23,11 @@ export async function createOwnDirs(dirs: OwnDirs): Promise<void> {
   const make = async (dir: string, recursive: boolean): Promise<void> => {
     try {
       await mkdir(dir, { recursive, mode: 0o700 });
+      // An existing private dir is what an earlier run left (pending uploads must survive it), but
+      // it must be a real dir of ours: chmod follows symlinks.
+      const st = await lstat(dir);
+      if (!st.isDirectory()) throw new Error(`it exists and is not a directory (a symlink?)`);
+      if (st.uid !== process.getuid?.()) throw new Error(`it belongs to uid ${st.uid}, not to us`);
       // mkdir's mode is filtered by the umask and ignored for dirs that already exist.
       await chmod(dir, 0o700);
     } catch (err) {
@@ -39,7 +44,8 @@ export async function createOwnDirs(dirs: OwnDirs): Promise<void> {
   });
   await make(join(dirs.fractalDir, 'temp'), false);
   await make(dirs.fractalPrivateDir, true);
-  await make(pendingUploadsDir(dirs.fractalPrivateDir), false);
+  // recursive: an earlier run leaves pending uploads (and their dir) behind on purpose.
+  await make(pendingUploadsDir(dirs.fractalPrivateDir), true);
   if (dirs.localStoreDir !== undefined) await make(dirs.localStoreDir, true);
 }
 
