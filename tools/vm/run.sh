@@ -37,7 +37,7 @@ timeout --kill-after=5 "$limit" qemu-system-x86_64 \
   -virtfs "local,path=$work,mount_tag=work,security_model=passthrough,multidevs=remap" \
   </dev/null &
 qemu=$!
-tail --pid="$qemu" -n +1 -f "$serial" 2>/dev/null | tr -d '\r' &
+tail --pid="$qemu" -n +1 -f "$serial" 2>/dev/null | sed -u 's/\r$//' &
 streamer=$!
 wait "$qemu"
 qemu_rc=$?
