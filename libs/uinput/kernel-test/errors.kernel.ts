@@ -61,7 +61,13 @@ describe('error paths on a real kernel', () => {
       const { createKeyboard } = require(${JSON.stringify(library)});
       try { createKeyboard('Fractal Kernel Test Non-root').close(); console.log('created'); }
       catch (e) { console.log(e.name + ' ' + e.code + ' ' + e.message); }`;
-    const out = execFileSync(process.execPath, ['-e', probe], { uid: 1000, gid: 1000, encoding: 'utf8' });
+    // cwd '/': the run's work dir is root 0700, and node looks for a package.json from the cwd up.
+    const out = execFileSync(process.execPath, ['-e', probe], {
+      uid: 1000,
+      gid: 1000,
+      cwd: '/',
+      encoding: 'utf8',
+    });
     assert.match(
       out,
       /^UinputUnavailableError UINPUT_UNAVAILABLE cannot open \/dev\/uinput for writing \(EACCES\)/,
