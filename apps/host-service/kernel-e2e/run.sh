@@ -28,6 +28,6 @@ export FRACTAL_REPO="$repo" FRACTAL_WORK="$work" NODE="$(node -p process.execPat
 exec /bin/sh "$repo/apps/host-service/kernel-e2e/guest.sh"
 GUEST
 rc=0
-FRACTAL_VM_MEMORY=${FRACTAL_VM_MEMORY:-3072} tools/vm/run.sh "$work" "$work/guest.sh" "${FRACTAL_VM_TIMEOUT:-240}" || rc=$?
+FRACTAL_VM_MEMORY=${FRACTAL_VM_MEMORY:-3072} tools/vm/run.sh "$work" "$work/guest.sh" "${FRACTAL_VM_TIMEOUT:-300}" || rc=$?
 if [ "$rc" -eq 0 ]; then rm -rf "$work"; else echo "host-service:kernel-e2e FAILED ($rc); console log: $work/serial.log" >&2; fi
 exit "$rc"
