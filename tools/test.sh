@@ -52,6 +52,11 @@ npx nx run-many -t lint typecheck test build --output-style=stream
 log "integration tests"
 npx nx run-many -t integration --parallel=1 --output-style=stream
 
+log "real kernel in a QEMU VM: uinput library, then the daemon's input path (libs/uinput/README.md)"
+# Each VM is bounded by its own timeout; both skip with a message only when QEMU cannot be installed.
+npx nx run uinput:kernel-test --output-style=stream
+npx nx run host-service:kernel-e2e --output-style=stream
+
 log "packages install and import in a fresh project"
 tools/pack-check.sh
 
