@@ -1,5 +1,5 @@
 import Dockerode from 'dockerode';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import type { FractalLogger } from '@fractal/logger';
 import { PortAllocator, createBindingProbe } from '@fractal/portbindings';
 import { TtyAllocator } from '@fractal/ttys';
@@ -10,7 +10,9 @@ import { createApi } from './api';
 import type { BuildInfo } from './config/build-info';
 import type { HostServiceConfig } from './config/host-service-config';
 import { ECS_AGENT_PORT } from './config/host-service-config';
-import { ContainerManager } from './containers';
+import { ContainerManager, DockerodeEngine, containerStateDir } from './containers';
+import { ContainerStateStore } from './containers/state-store';
+import { crashPointFromEnv } from './lifecycle/crash-points';
 import { createFractalCreateHook } from './ecs';
 import { HeartbeatService } from './heartbeat/heartbeat-service';
 import { handshakeRequest } from './heartbeat/payloads';
@@ -25,7 +27,7 @@ import { connectDocker } from './startup/docker-connect';
 import { startEcsBridge } from './startup/ecs-bridge';
 import { listenHttps } from './startup/https-server';
 import { createOwnDirs, pendingUploadsDir, removeOwnDirs } from './startup/own-dirs';
-import { assertFractalDirAbsent, assertRoot } from './startup/preflight';
+import { assertRoot, checkFractalDir, markFractalDirOurs } from './startup/preflight';
 import { retryPendingUploads } from './startup/pending-uploads';
 import { ensureSharedMount } from './startup/shared-mount';
 import { StartupError } from './startup/startup-error';
@@ -51,21 +53,32 @@ const PORT_POOL = { min: 1025, max: 49150 };
 export async function startDaemon(ctx: DaemonContext): Promise<void> {
   const { config, logger, lifecycle } = ctx;
   assertRoot(ctx.uid);
-  await assertFractalDirAbsent(config.fractalDir);
+  const stateDir = containerStateDir(config.fractalPrivateDir);
+  // An earlier run of ours left FRACTAL_DIR (crash, upgrade): recover it instead of refusing.
+  const recovering = (await checkFractalDir(config.fractalDir, stateDir)) === 'recover';
+  const crashPoint = crashPointFromEnv(ctx.env.HOST_SERVICE_CRASH_AT, (point) =>
+    logger.warn({ point }, 'HOST_SERVICE_CRASH_AT: killing the daemon here'),
+  );
 
   const dirs = {
     fractalDir: config.fractalDir,
     fractalPrivateDir: config.fractalPrivateDir,
     ...(config.userConfigs.kind === 'local' ? { localStoreDir: config.userConfigs.dir } : {}),
   };
-  lifecycle.defer('remove our dirs', 30_000, () => removeOwnDirs(dirs));
-  await createOwnDirs(dirs);
+  // FRACTAL_DIR stays while a checkpoint does (settings not yet saved); never on a detach.
+  const checkpointsLeft = async (): Promise<boolean> =>
+    (await new ContainerStateStore(stateDir).loadAll(() => undefined).catch(() => [])).length > 0;
+  lifecycle.defer('remove our dirs', 30_000, async () => removeOwnDirs(dirs, await checkpointsLeft()), null);
+  await createOwnDirs(dirs, recovering);
+  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  await markFractalDirOurs(config.fractalDir, stateDir);
   const undoMount = await ensureSharedMount(config.fractalDir, {
     readMountInfo: () => readFile('/proc/self/mountinfo', 'utf8'),
     run: (cmd, args) => runCommand(cmd, args, 10_000),
     logger,
   });
-  lifecycle.defer('undo the shared mount', 15_000, undoMount);
+  // The adopted containers' rshared config mounts need it after a detach.
+  lifecycle.defer('undo the shared mount', 15_000, undoMount, null);
   const tls = await createTlsMaterial(config.fractalPrivateDir);
 
   const docker = new Dockerode();
@@ -100,7 +113,12 @@ export async function startDaemon(ctx: DaemonContext): Promise<void> {
       logger: logger.child({ component: 'heartbeat' }),
     });
     const beats = heartbeat;
-    lifecycle.defer('send the dying heartbeat', 15_000, () => beats.shutdown());
+    lifecycle.defer(
+      'send the dying heartbeat',
+      15_000,
+      () => beats.shutdown(),
+      () => beats.stop(), // the host is not going away
+    );
   }
 
   const ports = new PortAllocator({
@@ -115,7 +133,8 @@ export async function startDaemon(ctx: DaemonContext): Promise<void> {
     logger: logger.child({ component: 'userconfigs' }),
   });
   const manager = new ContainerManager({
-    docker,
+    docker: new DockerodeEngine(docker),
+    stateDir,
     ports,
     ttys: new TtyAllocator({}),
     devices: createDeviceSource({
@@ -130,8 +149,14 @@ export async function startDaemon(ctx: DaemonContext): Promise<void> {
     fractalDir: config.fractalDir,
     containerUid: config.containerUid,
     hasNvidiaRuntime,
+    ...(crashPoint ? { crashPoint } : {}),
   });
-  lifecycle.defer('stop and clean up our containers', 150_000, () => manager.shutdown());
+  lifecycle.defer(
+    'stop and clean up our containers',
+    150_000,
+    () => manager.shutdown(),
+    () => manager.detach(), // they keep running; the next start adopts them
+  );
   await manager.start();
   const retries = retryPendingUploads(configs, logger.child({ component: 'userconfigs' }));
   lifecycle.defer('stop retrying pending config uploads', 1_000, () => retries.stop());
