@@ -47,9 +47,12 @@ async function main(): Promise<void> {
     return logger.shutdown(5_000);
   });
 
+  // SIGTERM/SIGINT: the host is going away (stop every container, save settings, dying heartbeat).
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => void lifecycle.shutdown(signal, 0));
   }
+  // SIGUSR2: detach for an upgrade (containers keep running; the next start adopts them).
+  process.on('SIGUSR2', () => void lifecycle.detach('SIGUSR2'));
   process.on('unhandledRejection', (reason) => void lifecycle.fatal(reason, 'unhandledRejection'));
   process.on('uncaughtException', (err) => void lifecycle.fatal(err, 'uncaughtException'));
 

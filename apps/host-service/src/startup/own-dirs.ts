@@ -40,7 +40,7 @@ export async function createOwnDirs(dirs: OwnDirs, recovering = false): Promise<
   });
   await make(join(dirs.fractalDir, 'temp'), recovering);
   await make(dirs.fractalPrivateDir, true);
-  await make(pendingUploadsDir(dirs.fractalPrivateDir), false);
+  await make(pendingUploadsDir(dirs.fractalPrivateDir), true);
   if (dirs.localStoreDir !== undefined) await make(dirs.localStoreDir, true);
 }
 
