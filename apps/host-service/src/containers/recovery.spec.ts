@@ -73,7 +73,8 @@ describe('recovery at start-up', () => {
     const a = await readyContainer();
     const b = await readyContainer();
     await h.manager.detach();
-    h.docker.containers.get(a.id)!.state = 'exited'; // died: no stream was listening
+    const died = h.docker.containers.get(a.id);
+    if (died) died.state = 'exited'; // died: no stream was listening
     h.docker.containers.delete(b.id); // removed by hand
     await h.restart().start();
     await until(async () => (await h.leftovers()).length === 0 && (await readdir(h.stateDir)).length === 0);
