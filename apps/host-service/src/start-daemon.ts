@@ -169,12 +169,13 @@ export async function startDaemon(ctx: DaemonContext): Promise<void> {
       docker,
       hook: createFractalCreateHook({ manager, logger }),
       logger,
-      onAgentExit: (info) => {
-        if (lifecycle.shuttingDown) return;
-        const err = new Error(`the ECS agent exited (code ${info.exitCode ?? 'none'})`, {
-          cause: info.error,
-        });
-        void lifecycle.fatal(err, 'ecs-agent exit');
+      onAgentGaveUp: (info) => {
+        // Existing sessions keep running and keep being served; only new ECS tasks stop coming.
+        const err = new Error(
+          `the ECS agent exited ${info.exits} times within 10 minutes and is no longer restarted; this host takes no new ECS tasks until the host service restarts`,
+          { cause: info.error },
+        );
+        logger.captureError(err, { component: 'ecs-agent' }); // logs it at error level too
       },
       defer: (name, ms, run) => lifecycle.defer(name, ms, run),
     });

@@ -195,7 +195,12 @@ describe('ContainerManager on the real engine and a real S3 server', () => {
     await manager.setStartValues(values(b?.hostPort ?? 0)); // values first
     await manager.setConfigToken(token(b?.hostPort ?? 0));
     for (const id of [idA, idB]) {
-      await until(async () => (await logsOf(id)).includes('test-protocol: ready'), 15_000, `${id} ready`);
+      // The last line it prints once ready; reading earlier races its output.
+      await until(
+        async () => (await logsOf(id)).includes('test-protocol: userConfigs:'),
+        15_000,
+        `${id} ready`,
+      );
       const logs = await logsOf(id);
       expect(logs).toContain('test-protocol: DPI=144');
       expect(logs).toContain('settings.json');
