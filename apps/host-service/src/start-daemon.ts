@@ -2,15 +2,13 @@ import Dockerode from 'dockerode';
 import { mkdir, readFile } from 'node:fs/promises';
 import type { FractalLogger } from '@fractal/logger';
 import { PortAllocator, createBindingProbe } from '@fractal/portbindings';
-import { TtyAllocator } from '@fractal/ttys';
-import { UinputUnavailableError, allocateDeviceSet, sendFds } from '@fractal/uinput';
-import { LocalDirConfigStore, S3ConfigStore, UserConfigSync } from '@fractal/userconfigs';
+import { LocalDirConfigStore, S3ConfigStore } from '@fractal/userconfigs';
 import type { ConfigStore } from '@fractal/userconfigs';
 import { createApi } from './api';
 import type { BuildInfo } from './config/build-info';
 import type { HostServiceConfig } from './config/host-service-config';
 import { ECS_AGENT_PORT } from './config/host-service-config';
-import { ContainerManager, DockerodeEngine, containerStateDir } from './containers';
+import { DockerodeEngine, containerStateDir } from './containers';
 import { ContainerStateStore } from './containers/state-store';
 import { crashPointFromEnv } from './lifecycle/crash-points';
 import { createFractalCreateHook } from './ecs';
@@ -22,11 +20,11 @@ import { ImdsClient } from './metadata/imds-client';
 import type { InstanceFacts } from './metadata/instance-facts';
 import { localInstanceFacts } from './metadata/instance-facts';
 import { readMeminfo } from './metadata/meminfo';
-import { createDeviceSource } from './startup/device-source';
+import { createContainerCore } from './startup/container-core';
 import { connectDocker } from './startup/docker-connect';
 import { startEcsBridge } from './startup/ecs-bridge';
 import { listenHttps } from './startup/https-server';
-import { createOwnDirs, pendingUploadsDir, removeOwnDirs } from './startup/own-dirs';
+import { createOwnDirs, removeOwnDirs } from './startup/own-dirs';
 import { assertRoot, checkFractalDir, markFractalDirOurs } from './startup/preflight';
 import { retryPendingUploads } from './startup/pending-uploads';
 import { ensureSharedMount } from './startup/shared-mount';
@@ -127,27 +125,12 @@ export async function startDaemon(ctx: DaemonContext): Promise<void> {
       .map((port) => ({ port, protocol: 'tcp' as const })),
     probe: createBindingProbe(),
   });
-  const configs = new UserConfigSync({
-    store: configStore(config),
-    pendingDir: pendingUploadsDir(config.fractalPrivateDir),
-    logger: logger.child({ component: 'userconfigs' }),
-  });
-  const manager = new ContainerManager({
+  const { configs, manager } = createContainerCore({
+    config,
     docker: new DockerodeEngine(docker),
-    stateDir,
     ports,
-    ttys: new TtyAllocator({}),
-    devices: createDeviceSource({
-      mode: config.uinput,
-      allocate: () => allocateDeviceSet(),
-      isUnavailable: (err) => err instanceof UinputUnavailableError,
-      logger,
-    }),
-    sendFds,
-    configs,
-    logger: logger.child({ component: 'containers' }),
-    fractalDir: config.fractalDir,
-    containerUid: config.containerUid,
+    store: configStore(config),
+    logger,
     hasNvidiaRuntime,
     ...(crashPoint ? { crashPoint } : {}),
   });
