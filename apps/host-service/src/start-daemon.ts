@@ -31,6 +31,7 @@ import { ensureSharedMount } from './startup/shared-mount';
 import { StartupError } from './startup/startup-error';
 import { runCommand, systemdRunning } from './startup/system';
 import { createTlsMaterial } from './startup/tls';
+import { reuseTlsMaterial } from './startup/tls-reuse';
 
 export interface DaemonContext {
   readonly config: HostServiceConfig;
@@ -77,7 +78,10 @@ export async function startDaemon(ctx: DaemonContext): Promise<void> {
   });
   // The adopted containers' rshared config mounts need it after a detach.
   lifecycle.defer('undo the shared mount', 15_000, undoMount, null);
-  const tls = await createTlsMaterial(config.fractalPrivateDir);
+  // A recovering start keeps the certificate clients saw before the crash or upgrade.
+  const tls =
+    (recovering ? await reuseTlsMaterial(config.fractalPrivateDir) : undefined) ??
+    (await createTlsMaterial(config.fractalPrivateDir));
 
   const docker = new Dockerode();
   const { hasNvidiaRuntime } = await connectDocker({

@@ -1,6 +1,7 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { waitFor } from './support/docker-cli';
+import { peerCertificate } from './support/daemon-process';
 import { RecoveryHost } from './support/recovery-kit';
 import type { Spun } from './support/recovery-kit';
 import { makeTempRoot, removeTempRoot } from './support/temp-root';
@@ -92,6 +93,7 @@ describe('recovery of the built daemon (real engine)', () => {
     await host.start();
     const a = await host.spin();
     expect(await host.makeReady(a, 'user-e', 'tok-e')).toBe(200);
+    const certBefore = await fingerprint(host.port);
     host.daemon.child.kill('SIGUSR2');
     expect(await host.daemon.exited).toBe(0);
     expect((await host.docker.getContainer(a.dockerId).inspect()).State.Running).toBe(true);
@@ -99,9 +101,14 @@ describe('recovery of the built daemon (real engine)', () => {
     await writeFile(join(host.unpacked(a.fractalId), 'y.cfg'), 'upgraded');
     await host.start();
     expect(host.daemon.logLines().some((l) => l.msg === 'container adopted')).toBe(true);
+    expect(await fingerprint(host.port)).toBe(certBefore); // the TLS material is reused
     await host.docker.getContainer(a.dockerId).kill();
     await expectSavedOnce(a, 'user-e', 'tok-e', 'y.cfg', 'upgraded');
     host.daemon.child.kill('SIGTERM');
     expect(await host.daemon.exited).toBe(0);
   });
 });
+
+async function fingerprint(port: number): Promise<string | undefined> {
+  return ((await peerCertificate(port)) as { fingerprint256?: string }).fingerprint256;
+}
