@@ -52,7 +52,13 @@ export async function recover(core: ManagerCore): Promise<RecoveryReport> {
       core.log.error({ err, fractalId: state.fractalId }, 'taking back its resources failed');
       reason = 'its resources could not be taken back';
     }
-    core.registry.add(entry);
+    try {
+      core.registry.add(entry);
+    } catch (err) {
+      // Two checkpoints naming one host port: keep the first, clean this one.
+      core.log.error({ err, fractalId: state.fractalId }, 'checkpoint conflicts with another');
+      reason ??= 'its checkpoint conflicts with another container';
+    }
     if (!reason && alive && state.phase === 'ready') {
       adopted.push(entry);
       continue;
