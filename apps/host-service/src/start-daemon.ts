@@ -64,10 +64,10 @@ export async function startDaemon(ctx: DaemonContext): Promise<void> {
     fractalPrivateDir: config.fractalPrivateDir,
     ...(config.userConfigs.kind === 'local' ? { localStoreDir: config.userConfigs.dir } : {}),
   };
-  // FRACTAL_DIR stays while a checkpoint does (settings not yet saved); never on a detach.
+  // FRACTAL_DIR stays while a checkpoint does: containers left running (detach) or settings not yet saved.
   const checkpointsLeft = async (): Promise<boolean> =>
     (await new ContainerStateStore(stateDir).loadAll(() => undefined).catch(() => [])).length > 0;
-  lifecycle.defer('remove our dirs', 30_000, async () => removeOwnDirs(dirs, await checkpointsLeft()), null);
+  lifecycle.defer('remove our dirs', 30_000, async () => removeOwnDirs(dirs, await checkpointsLeft()));
   await createOwnDirs(dirs, recovering);
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   await markFractalDirOurs(config.fractalDir, stateDir);
@@ -76,8 +76,10 @@ export async function startDaemon(ctx: DaemonContext): Promise<void> {
     run: (cmd, args) => runCommand(cmd, args, 10_000),
     logger,
   });
-  // The adopted containers' rshared config mounts need it after a detach.
-  lifecycle.defer('undo the shared mount', 15_000, undoMount, null);
+  lifecycle.defer('undo the shared mount', 15_000, async () => {
+    // Containers still described by checkpoints (a start-up that failed while recovering) keep it.
+    if (!(await checkpointsLeft())) await undoMount();
+  });
   // A recovering start keeps the certificate clients saw before the crash or upgrade.
   const tls =
     (recovering ? await reuseTlsMaterial(config.fractalPrivateDir) : undefined) ??

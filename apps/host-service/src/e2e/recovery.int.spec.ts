@@ -107,6 +107,24 @@ describe('recovery of the built daemon (real engine)', () => {
     host.daemon.child.kill('SIGTERM');
     expect(await host.daemon.exited).toBe(0);
   });
+
+  it('a start-up that fails while recovering leaves the sessions running for the next start', async () => {
+    await host.start();
+    const a = await host.spin();
+    expect(await host.makeReady(a, 'user-f', 'tok-f')).toBe(200);
+    await host.daemon.kill();
+    const failing = await host
+      .start({ ECS_BRIDGE: 'on', ECS_CONFIG_FILE: join(host.root, 'missing-ecs.config') })
+      .catch(() => host.daemon);
+    expect(await failing.exited).toBe(1);
+    expect((await host.docker.getContainer(a.dockerId).inspect()).State.Running).toBe(true);
+    expect(await host.checkpoints()).toEqual([`${a.fractalId}.json`]);
+    await host.start();
+    expect(host.daemon.logLines().some((l) => l.msg === 'container adopted')).toBe(true);
+    await host.docker.getContainer(a.dockerId).kill();
+    await host.waitGone(a);
+    expect(host.backups(a.fractalId)).toBe(1);
+  });
 });
 
 async function fingerprint(port: number): Promise<string | undefined> {

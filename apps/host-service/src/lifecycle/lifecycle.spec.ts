@@ -133,3 +133,19 @@ describe('Lifecycle.detach', () => {
     expect(lifecycle.detached).toBe(false);
   });
 });
+
+describe('Lifecycle.fatal', () => {
+  it('detaches (sessions survive a daemon failure) and exits 1', async () => {
+    const { lifecycle, exits } = setup();
+    const order: string[] = [];
+    lifecycle.defer(
+      'containers',
+      1000,
+      () => void order.push('stop containers'),
+      () => void order.push('detach containers'),
+    );
+    await lifecycle.fatal(new Error('boom'), 'uncaughtException');
+    expect(order).toEqual(['detach containers']);
+    expect(exits).toEqual([1]);
+  });
+});

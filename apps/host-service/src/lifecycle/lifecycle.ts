@@ -84,8 +84,12 @@ export class Lifecycle {
     return this.shutdownPromise;
   }
 
-  /** Logs and reports the error, then shuts down with exit code 1. */
+  /**
+   * Logs and reports the error, then detaches with exit code 1: the daemon failed, not the host,
+   * so the sessions keep running and the next start (systemd restarts us) adopts them.
+   */
   fatal(err: unknown, context: string): Promise<void> {
+    if (this.shutdownPromise === undefined) this.detaching = true;
     this.deps.logger.fatal({ err, context }, `fatal: ${err instanceof Error ? err.message : String(err)}`);
     try {
       this.deps.captureError?.(err);
