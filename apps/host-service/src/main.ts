@@ -51,19 +51,23 @@ async function main(): Promise<void> {
     return logger.shutdown(5_000);
   });
 
-  // systemd Type=notify (fractal-host-service.service): STOPPING=1 as a signal starts the shutdown.
+  // systemd Type=notify (fractal-host-service.service): STOPPING=1 as a signal starts the shutdown
+  // or the detach.
   const systemd = new SdNotifier({
     socket: process.env.NOTIFY_SOCKET,
     onError: (err) => logger.warn({ err }, `systemd notification failed: ${err.message}`),
   });
   delete process.env.NOTIFY_SOCKET; // children (mount, the ECS agent runner) must not notify for us
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGUSR2'] as const) {
     process.on(signal, () => systemd.stopping(`stopping on ${signal}`));
   }
 
+  // SIGTERM/SIGINT: the host is going away (stop every container, save settings, dying heartbeat).
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => void lifecycle.shutdown(signal, 0));
   }
+  // SIGUSR2: detach for an upgrade (containers keep running; the next start adopts them).
+  process.on('SIGUSR2', () => void lifecycle.detach('SIGUSR2'));
   process.on('unhandledRejection', (reason) => void lifecycle.fatal(reason, 'unhandledRejection'));
   process.on('uncaughtException', (err) => void lifecycle.fatal(err, 'uncaughtException'));
 

@@ -19,7 +19,7 @@ export function pendingUploadsDir(fractalPrivateDir: string): string {
  * bind mounts, which do not need search permission on the host-side parents, and each
  * container's user-config dir gets its owner from the container manager.
  */
-export async function createOwnDirs(dirs: OwnDirs): Promise<void> {
+export async function createOwnDirs(dirs: OwnDirs, recovering = false): Promise<void> {
   const make = async (dir: string, recursive: boolean): Promise<void> => {
     try {
       await mkdir(dir, { recursive, mode: 0o700 });
@@ -36,13 +36,14 @@ export async function createOwnDirs(dirs: OwnDirs): Promise<void> {
       });
     }
   };
-  await make(dirs.fractalDir, false).catch(async (err: StartupError) => {
+  // A recovering start takes over the FRACTAL_DIR an earlier run of ours left; a fresh one makes it new.
+  await make(dirs.fractalDir, recovering).catch(async (err: StartupError) => {
     // The parent may be missing on a fresh host (e.g. FRACTAL_DIR=/srv/fractal).
     if ((err.cause as NodeJS.ErrnoException | undefined)?.code !== 'ENOENT') throw err;
     await mkdir(join(dirs.fractalDir, '..'), { recursive: true, mode: 0o755 });
     await make(dirs.fractalDir, false);
   });
-  await make(join(dirs.fractalDir, 'temp'), false);
+  await make(join(dirs.fractalDir, 'temp'), recovering);
   await make(dirs.fractalPrivateDir, true);
   // recursive: an earlier run leaves pending uploads (and their dir) behind on purpose.
   await make(pendingUploadsDir(dirs.fractalPrivateDir), true);
@@ -53,8 +54,12 @@ export async function createOwnDirs(dirs: OwnDirs): Promise<void> {
  * Removes what this run owns: all of FRACTAL_DIR, the TLS files, and the private dir when
  * nothing else is left in it (pending uploads and a local config store must outlive the run).
  */
-export async function removeOwnDirs(dirs: OwnDirs): Promise<void> {
+export async function removeOwnDirs(dirs: OwnDirs, keepFractalDir = false): Promise<void> {
+  // Kept when a container's settings could not be saved: its dir and checkpoint wait for a retry.
+  if (keepFractalDir) return;
   await rm(dirs.fractalDir, { recursive: true, force: true });
+  await rm(join(dirs.fractalPrivateDir, 'containers', 'fractal-dir'), { force: true });
+  await rmdir(join(dirs.fractalPrivateDir, 'containers')).catch(() => undefined);
   await rm(join(dirs.fractalPrivateDir, 'cert.pem'), { force: true });
   await rm(join(dirs.fractalPrivateDir, 'key.pem'), { force: true });
   await rmdir(pendingUploadsDir(dirs.fractalPrivateDir)).catch(() => undefined);
