@@ -71,7 +71,9 @@ async function doCleanup(core: ManagerCore, entry: Entry, reason: string): Promi
   const saved = await saveSettings(core, entry, log);
   if (dirs) await releaseAll(core, [dirs], taken, !saved);
   if (!saved) {
-    // The checkpoint stays (`cleaning`, settings unsaved): the next start tries the backup again.
+    // The checkpoint stays (`cleaning`, settings unsaved): retried every settingsRetryMs while
+    // this daemon runs, and by the next start.
+    core.unsaved.add(entry);
     log.error(
       { dir: record.dirs.userConfigs },
       'the user config could not be saved; its dir and checkpoint are kept for a retry',
@@ -106,5 +108,18 @@ async function saveSettings(core: ManagerCore, entry: Entry, log: Logger): Promi
     log.error({ err, dir: record.dirs.userConfigs }, 'backing up the user config failed; its dir is kept');
     core.captureError(err, { fractalId: record.fractalId });
     return false;
+  }
+}
+
+/** Tries again to save the settings a cleanup could not; on success the dir and checkpoint go. */
+export async function retryUnsaved(core: ManagerCore): Promise<void> {
+  for (const entry of [...core.unsaved]) {
+    const log = core.log.child({ fractalId: entry.record.fractalId });
+    if (!(await saveSettings(core, entry, log))) continue;
+    core.unsaved.delete(entry);
+    const dirs = core.resources.find((r) => r.name === 'dirs');
+    if (dirs) await releaseAll(core, [dirs], entry.taken, false);
+    await entry.record.gone();
+    log.info({}, 'user config saved on retry; container cleaned up');
   }
 }

@@ -1,5 +1,5 @@
 import { cancellable } from './cancellable';
-import { cleanup } from './cleanup';
+import { cleanup, retryUnsaved } from './cleanup';
 import { isDockerError } from './docker';
 import { DockerEventLoop } from './docker-events';
 import { HostServiceError } from './errors';
@@ -36,6 +36,8 @@ export class ContainerManager {
   private shutdownPromise?: Promise<void>;
   private detachPromise?: Promise<void>;
   private recovered = false;
+  private retryTimer?: NodeJS.Timeout;
+  private retrying?: Promise<void>;
   private recovery?: RecoveryReport;
 
   constructor(deps: ContainerManagerDeps) {
@@ -60,6 +62,12 @@ export class ContainerManager {
   /** Opens the event stream, then adopts or cleans what an earlier run left (see recovery.ts). */
   async start(): Promise<RecoveryReport> {
     await this.core.store.init();
+    this.retryTimer = setInterval(() => {
+      this.retrying ??= retryUnsaved(this.core)
+        .catch((err: unknown) => this.core.log.error({ err }, 'retrying settings saves failed'))
+        .finally(() => (this.retrying = undefined));
+    }, this.core.timeouts.settingsRetryMs);
+    this.retryTimer.unref();
     await this.events.start();
     if (!this.recovered) {
       // The first subscription failed; recover from the checkpoints anyway, reconcile later.
@@ -132,7 +140,8 @@ export class ContainerManager {
     this.detachPromise ??= (async () => {
       this.core.closing = true;
       this.events.stop();
-      await Promise.all([...this.core.cleanups]);
+      clearInterval(this.retryTimer);
+      await Promise.all([...this.core.cleanups, this.retrying]);
     })();
     return this.detachPromise;
   }
@@ -152,6 +161,8 @@ export class ContainerManager {
   private async doShutdown(): Promise<void> {
     this.core.closing = true;
     this.events.stop();
+    clearInterval(this.retryTimer);
+    await this.retrying;
     const { docker } = this.core.deps;
     const { stopSeconds } = this.core.timeouts;
     await Promise.all(

@@ -17,6 +17,8 @@ export class ManagerCore {
   closing = false;
   /** In-flight cleanups, which shutdown waits for. */
   readonly cleanups = new Set<Promise<void>>();
+  /** Cleaned containers whose settings could not be saved yet (dir and checkpoint kept). */
+  readonly unsaved = new Set<Entry>();
   /** FractalIDs whose cleanup is in flight (no longer in the registry, not yet gone). */
   readonly cleaningIds = new Set<string>();
   /** Set by the cleanup part; the others call it. */

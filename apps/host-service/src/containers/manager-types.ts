@@ -44,6 +44,8 @@ export interface ManagerTimeouts {
   stopSeconds: number;
   restoreMs: number;
   backupMs: number;
+  /** How often settings that could not be saved are tried again. */
+  settingsRetryMs: number;
 }
 
 export const DEFAULT_TIMEOUTS: ManagerTimeouts = {
@@ -51,6 +53,7 @@ export const DEFAULT_TIMEOUTS: ManagerTimeouts = {
   stopSeconds: 5,
   restoreMs: 120_000,
   backupMs: 120_000,
+  settingsRetryMs: 60_000,
 };
 
 export interface SpinUpRequest {

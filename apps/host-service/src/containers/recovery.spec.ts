@@ -120,6 +120,30 @@ describe('recovery at start-up', () => {
     await until(async () => (await h.leftovers()).length === 0 && (await readdir(h.stateDir)).length === 0);
   });
 
+  it('retries a failed settings save while running, then removes the kept dir and checkpoint', async () => {
+    const backup = h.deps.configs.backup.bind(h.deps.configs);
+    let failing = true;
+    h.restart({
+      timeouts: { settingsRetryMs: 50 },
+      configs: {
+        restore: h.deps.configs.restore.bind(h.deps.configs),
+        backup: async (req) => {
+          if (failing) throw new Error('S3 down and no space for a pending archive');
+          return backup(req);
+        },
+      },
+    });
+    await h.manager.start();
+    const a = await readyContainer();
+    h.docker.kill(a.id);
+    await until(() => h.memory.lines.some((l) => String(l['msg']).includes('kept for a retry')));
+    expect(await readdir(h.stateDir)).toEqual([`${a.fractalId}.json`]);
+    failing = false;
+    await until(() => h.store.objects.has(KEY));
+    await until(async () => (await h.leftovers()).length === 0 && (await readdir(h.stateDir)).length === 0);
+    expect(h.store.puts).toBe(1);
+  });
+
   it('removes an exited container whose docker rm failed once the event stream resubscribes (17.2)', async () => {
     const a = await readyContainer();
     h.docker.failRemove = true;
