@@ -4,6 +4,7 @@
 //   --size MB      contents per shape (default $BENCH_MB or 200; 1024 for the memory check)
 //   --rounds N     alternating rounds (default $BENCH_ROUNDS or 5)
 //   --shapes a,b   browser, mixed, media (default all)
+//   --no-worker    ours without the codec worker thread (everything on the calling thread)
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -32,7 +33,7 @@ function bundle(out: string): string {
   const src = join(__dirname, '../src/archive');
   const entryPoints = [join(src, 'config-archive.ts')];
   const worker = join(src, 'config-codec-worker.ts');
-  if (existsSync(worker)) entryPoints.push(worker);
+  if (existsSync(worker) && !process.argv.includes('--no-worker')) entryPoints.push(worker);
   buildSync({ entryPoints, bundle: true, platform: 'node', format: 'cjs', outdir: out, logLevel: 'warning' });
   return join(out, 'config-archive.js');
 }
@@ -66,7 +67,10 @@ try {
   // Dirty pages of the last run are written back before the next one starts its clock.
   const settle = (): void => void execFileSync('sync');
   const rows: string[] = [];
-  console.log(`${SIZE} MB per shape, ${ROUNDS} rounds, node ${process.version}, ${cpus().length} CPUs`);
+  const threads = existsSync(join(work, 'lib/config-codec-worker.js')) ? 'codec worker' : 'one thread';
+  console.log(
+    `${SIZE} MB per shape, ${ROUNDS} rounds, ours: ${threads}, node ${process.version}, ${cpus().length} CPUs`,
+  );
   console.log(`load average before: ${load()}`);
   for (const shape of shapes) {
     const src = fresh(`src-${shape}`);

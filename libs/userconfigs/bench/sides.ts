@@ -64,7 +64,8 @@ export function cli(work: string, stages: string[], redirect: string, env: Recor
   let cpu = 0;
   let rssKB = 0;
   for (const f of files) {
-    const [u, sys, m] = readFileSync(f, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+    const lines = readFileSync(f, 'utf8').trim().split('\n');
+    const [u, sys, m] = lines[lines.length - 1].split(' ').map(Number);
     cpu += u + sys;
     rssKB += m;
   }
