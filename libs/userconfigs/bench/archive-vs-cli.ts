@@ -4,7 +4,7 @@
 //   --size MB      contents per shape (default $BENCH_MB or 200; 1024 for the memory check)
 //   --rounds N     alternating rounds (default $BENCH_ROUNDS or 5)
 //   --shapes a,b   browser, mixed, media (default all)
-//   --no-worker    ours without the codec worker thread (everything on the calling thread)
+//   --worker       ours with { worker: true }: LZ4 on a worker thread
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -33,7 +33,7 @@ function bundle(out: string): string {
   const src = join(__dirname, '../src/archive');
   const entryPoints = [join(src, 'config-archive.ts')];
   const worker = join(src, 'config-codec-worker.ts');
-  if (existsSync(worker) && !process.argv.includes('--no-worker')) entryPoints.push(worker);
+  if (existsSync(worker)) entryPoints.push(worker);
   buildSync({ entryPoints, bundle: true, platform: 'node', format: 'cjs', outdir: out, logLevel: 'warning' });
   return join(out, 'config-archive.js');
 }
@@ -67,7 +67,8 @@ try {
   // Dirty pages of the last run are written back before the next one starts its clock.
   const settle = (): void => void execFileSync('sync');
   const rows: string[] = [];
-  const threads = existsSync(join(work, 'lib/config-codec-worker.js')) ? 'codec worker' : 'one thread';
+  const WORKER = process.argv.includes('--worker') ? '1' : '0';
+  const threads = WORKER === '1' ? 'LZ4 on a worker thread' : 'one thread';
   console.log(
     `${SIZE} MB per shape, ${ROUNDS} rounds, ours: ${threads}, node ${process.version}, ${cpus().length} CPUs`,
   );
@@ -91,7 +92,7 @@ try {
       };
       pair(
         'pack',
-        () => ours(child, { LIB: lib, MODE: 'pack', TOKEN, SRC: src, ARCHIVE: a.ours }),
+        () => ours(child, { LIB: lib, WORKER, MODE: 'pack', TOKEN, SRC: src, ARCHIVE: a.ours }),
         () =>
           cli(
             work,
@@ -114,7 +115,7 @@ try {
           },
         );
       const unpackOurs = (archive: string, dst: string): Run =>
-        ours(child, { LIB: lib, MODE: 'unpack', TOKEN, ARCHIVE: archive, DST: fresh(dst) });
+        ours(child, { LIB: lib, WORKER, MODE: 'unpack', TOKEN, ARCHIVE: archive, DST: fresh(dst) });
       pair(
         'unpack',
         () => unpackOurs(a.ours, 'd-ours'),

@@ -22,15 +22,16 @@ const CHILD = `
 const { createReadStream, createWriteStream } = require('node:fs');
 const { pipeline } = require('node:stream/promises');
 const lib = require(process.env.LIB);
+const opts = { worker: process.env.WORKER === '1' };
 const base = process.memoryUsage().rss;
 const t0 = process.hrtime.bigint();
 const c0 = process.cpuUsage();
 (async () => {
   if (process.env.MODE === 'pack') {
-    await pipeline(lib.packConfigArchive(process.env.SRC, process.env.TOKEN), createWriteStream(process.env.ARCHIVE));
+    await pipeline(lib.packConfigArchive(process.env.SRC, process.env.TOKEN, opts), createWriteStream(process.env.ARCHIVE));
   } else {
     // 1 MiB reads, as LocalDirConfigStore reads archives.
-    await lib.unpackConfigArchive(createReadStream(process.env.ARCHIVE, { highWaterMark: 1 << 20 }), process.env.TOKEN, process.env.DST);
+    await lib.unpackConfigArchive(createReadStream(process.env.ARCHIVE, { highWaterMark: 1 << 20 }), process.env.TOKEN, process.env.DST, opts);
   }
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = process.cpuUsage(c0);

@@ -5,20 +5,18 @@ import { ConfigCorruptError, ConfigDecryptError, UserConfigError } from '../erro
 // What the main thread and config-codec-worker.ts say to each other. Byte payloads always travel
 // as transferred ArrayBuffers the sender owns whole, so nothing is copied between threads.
 
-export type CodecJob = { kind: 'encode' } | { kind: 'decode'; token: string };
+export type CodecJob = { kind: 'compress' } | { kind: 'decode' };
 
-export type ToEncoder =
-  | { type: 'init'; key: Uint8Array; iv: Uint8Array; header: Uint8Array }
-  | { type: 'block'; block: Uint8Array; length: number }
-  | { type: 'end' };
+/** A raw tar block to compress; it comes back holding the LZ4 block (or itself, stored). */
+export type ToCompressor = { type: 'block'; block: Uint8Array; length: number };
 
 export type ToDecoder =
   { type: 'input'; chunk: Uint8Array } | { type: 'end' } | { type: 'ack'; bytes: number };
 
 export type FromWorker =
   | { type: 'data'; chunk: Uint8Array }
-  /** Encoder: a block buffer handed back for reuse. */
-  | { type: 'free'; block: Uint8Array }
+  /** Compressor: the block back, its first `length` bytes compressed, or raw when `stored`. */
+  | { type: 'packed'; block: Uint8Array; length: number; stored: boolean }
   /** Decoder: ciphertext bytes it consumed. */
   | { type: 'consumed'; bytes: number }
   | { type: 'done' }

@@ -5,18 +5,28 @@ import { ArchiveSink } from './archive-sink';
 import { codecWorkerScript } from './codec-worker-messages';
 import { Lz4FrameDecoder } from './lz4-frame-decoder';
 import { LZ4_MAGIC_BYTES } from './lz4-frame-format';
-import { deriveOpensslEncryption, OpensslDecryptStream, startOpensslEncryption } from './openssl-cipher';
+import { OpensslDecryptStream, startOpensslEncryption } from './openssl-cipher';
 import { packTar, type TarPackOptions } from './tar-pack';
 import { unpackTarSafely, type Owner } from './tar-unpack';
 import { WorkerArchiveSink } from './worker-archive-sink';
 import { decodeInWorker } from './worker-decode';
 
-export interface PackOptions extends TarPackOptions {
+/**
+ * `worker: true` runs LZ4 (and, unpacking, xxHash32) on a worker thread while this one reads or
+ * writes the files and runs AES. It needs `config-codec-worker.js` beside this module (the lib's build has
+ * it; a bundle must ship it next to itself) and otherwise runs everything on this thread. Off by
+ * default: on a busy 2-core host it cost more CPU and memory than it saved (bench/README.md).
+ */
+export interface CodecThreadOptions {
+  worker?: boolean;
+}
+
+export interface PackOptions extends TarPackOptions, CodecThreadOptions {
   /** Aborting destroys the returned stream with the signal's reason, and stops every read. */
   signal?: AbortSignal;
 }
 
-export interface UnpackOptions {
+export interface UnpackOptions extends CodecThreadOptions {
   owner?: Owner;
   /**
    * Aborting stops the download's reads, decryption, LZ4 and tar, waits for the file writes
@@ -29,10 +39,9 @@ export interface UnpackOptions {
 /**
  * `tar -C dir -cf - . | lz4 | openssl aes-256-cbc -e -pbkdf2 -pass pass:<token>`, in-process and
  * streaming: pull from the returned stream; memory stays at a few LZ4 blocks whatever the tree size.
- * LZ4 and AES run on a worker thread when the compiled worker ships beside this module.
  */
 export function packConfigArchive(dir: string, token: string, options: PackOptions = {}): Readable {
-  return packArchive(dir, token, options, codecWorkerScript());
+  return packArchive(dir, token, options, options.worker ? codecWorkerScript() : false);
 }
 
 /** packConfigArchive with the worker script chosen by the caller (false: on this thread). */
@@ -66,18 +75,17 @@ async function* packChunks(dir: string, token: string, options: PackOptions): As
   for (const b of sink.take()) yield b;
 }
 
-// This thread walks and reads the tree into 4 MB blocks while the worker compresses and
-// encrypts the one before.
+// This thread walks and reads the tree into 4 MB blocks, hashes and encrypts them while the
+// worker compresses the next ones.
 async function* packInWorker(
   dir: string,
   token: string,
   options: PackOptions,
   script: string,
 ): AsyncGenerator<Buffer> {
-  const sink = new WorkerArchiveSink(script, dir);
+  const { header, cipher } = await startOpensslEncryption(token);
+  const sink = new WorkerArchiveSink(script, cipher, header, dir);
   try {
-    const { key, iv, header } = await deriveOpensslEncryption(token);
-    sink.init(key, iv, header);
     yield* packTar(dir, sink, options);
     for (const b of await sink.finish()) yield b;
   } finally {
@@ -97,7 +105,7 @@ export function unpackConfigArchive(
   dir: string,
   options: UnpackOptions = {},
 ): Promise<void> {
-  return unpackArchive(source, token, dir, options, codecWorkerScript());
+  return unpackArchive(source, token, dir, options, options.worker ? codecWorkerScript() : false);
 }
 
 /** unpackConfigArchive with the worker script chosen by the caller (false: on this thread). */
@@ -118,11 +126,11 @@ export async function unpackArchive(
   const onError = (err: unknown): void => {
     stageError ??= err;
   };
+  // With a worker, AES stays here (it tells a wrong token first) and LZ4 + xxHash32 run there.
+  const plain = pipeline(source, new OpensslDecryptStream(token, LZ4_MAGIC_BYTES), onError);
   const tarBytes = worker
-    ? decodeInWorker(source, token, worker, onError)
-    : pipeline(source, new OpensslDecryptStream(token, LZ4_MAGIC_BYTES), new Lz4FrameDecoder(), (err) =>
-        onError(err),
-      );
+    ? decodeInWorker(plain, worker, onError)
+    : pipeline(plain, new Lz4FrameDecoder(), onError);
   // Decryption and LZ4 run ahead of the tar stage (up to a few blocks) even before it starts.
   const stop = whenAborted(signal, () => tarBytes.destroy(abortReason(signal as AbortSignal) as Error));
   try {

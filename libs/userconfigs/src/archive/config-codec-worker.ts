@@ -1,10 +1,8 @@
-// Entry of the codec worker thread: LZ4, xxHash32 and AES run here while the calling thread
-// walks, reads and writes files. Ships as `config-codec-worker.js` next to the module that
+// Entry of the codec worker thread: LZ4 runs here while the calling thread walks, reads and
+// writes files, hashes and encrypts or decrypts. Ships as `config-codec-worker.js` next to the module that
 // starts it (see codecWorkerScript).
-import { createCipheriv } from 'node:crypto';
 import { pipeline, Readable, Writable } from 'node:stream';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { ArchiveSink } from './archive-sink';
 import {
   asBuffer,
   describeError,
@@ -13,39 +11,33 @@ import {
   owned,
   type CodecJob,
   type FromWorker,
+  type ToCompressor,
   type ToDecoder,
-  type ToEncoder,
 } from './codec-worker-messages';
+import { Lz4BlockCompressor } from './lz4-block-compressor';
 import { Lz4FrameDecoder } from './lz4-frame-decoder';
-import { LZ4_MAGIC_BYTES } from './lz4-frame-format';
-import { OpensslDecryptStream } from './openssl-cipher';
 
 function post(port: MessagePort, msg: FromWorker): void {
   if (msg.type === 'data') port.postMessage(msg, [msg.chunk.buffer as ArrayBuffer]);
-  else if (msg.type === 'free') port.postMessage(msg, [msg.block.buffer as ArrayBuffer]);
+  else if (msg.type === 'packed') port.postMessage(msg, [msg.block.buffer as ArrayBuffer]);
   else port.postMessage(msg);
 }
 
-/** Raw tar blocks in, ciphertext out, block buffers handed back. */
-function encode(port: MessagePort): void {
-  let sink: ArchiveSink | undefined;
-  const flush = (s: ArchiveSink): void => {
-    for (const b of s.take()) post(port, { type: 'data', chunk: owned(b) });
-  };
-  port.on('message', (msg: ToEncoder) => {
+/**
+ * Raw tar blocks in, LZ4 blocks out, compressed into the same buffer: nothing is allocated per
+ * block. (xxHash32 and AES stay on the calling thread, which is otherwise idle waiting on reads.)
+ */
+function compress(port: MessagePort): void {
+  const compressor = new Lz4BlockCompressor();
+  let scratch = Buffer.alloc(0);
+  port.on('message', (msg: ToCompressor) => {
     try {
-      if (msg.type === 'init') {
-        sink = new ArchiveSink(createCipheriv('aes-256-cbc', msg.key, msg.iv), asBuffer(msg.header));
-        flush(sink);
-      } else if (msg.type === 'block') {
-        (sink as ArchiveSink).write(msg.block.subarray(0, msg.length));
-        flush(sink as ArchiveSink);
-        post(port, { type: 'free', block: msg.block });
-      } else {
-        (sink as ArchiveSink).finish();
-        flush(sink as ArchiveSink);
-        post(port, { type: 'done' });
-      }
+      const raw = msg.block.subarray(0, msg.length);
+      if (scratch.length < raw.length) scratch = Buffer.allocUnsafe(raw.length);
+      // Kept only when smaller than the input, as the lz4 CLI does; else the block goes raw.
+      const n = compressor.compress(raw, scratch, raw.length - 1);
+      if (n > 0) msg.block.set(scratch.subarray(0, n));
+      post(port, { type: 'packed', block: msg.block, length: n > 0 ? n : raw.length, stored: n === 0 });
     } catch (err) {
       post(port, describeError(err));
     }
@@ -53,7 +45,7 @@ function encode(port: MessagePort): void {
 }
 
 /** Ciphertext in, tar bytes out, each side with a bounded amount unconfirmed. */
-function decode(port: MessagePort, token: string): void {
+function decode(port: MessagePort): void {
   let sent = 0;
   let acked = 0;
   let blocked: (() => void) | undefined;
@@ -92,12 +84,12 @@ function decode(port: MessagePort, token: string): void {
       }
     }
   });
-  pipeline(input, new OpensslDecryptStream(token, LZ4_MAGIC_BYTES), new Lz4FrameDecoder(), output, (err) => {
+  pipeline(input, new Lz4FrameDecoder(), output, (err) => {
     if (err) post(port, describeError(err));
   });
 }
 
 const job = workerData as CodecJob;
 const port = parentPort as MessagePort;
-if (job.kind === 'encode') encode(port);
-else decode(port, job.token);
+if (job.kind === 'compress') compress(port);
+else decode(port);

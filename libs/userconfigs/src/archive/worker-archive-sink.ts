@@ -1,48 +1,49 @@
+import type { Cipheriv } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { ConfigIoError } from '../errors';
-import { asBuffer, type FromWorker, type ToEncoder, workerError } from './codec-worker-messages';
+import { asBuffer, type FromWorker, type ToCompressor, workerError } from './codec-worker-messages';
+import { lz4BlockWord, lz4FrameEnd, lz4FrameStart } from './lz4-frame-writer';
 import type { TarSink } from './tar-pack';
+import { XxHash32 } from './xxhash32';
 
 // The lz4 CLI's default block size: one tar block of this size becomes one LZ4 block.
-const BLOCK = 4 * 1024 * 1024;
+const BLOCK_KIB = 4096;
+const BLOCK = BLOCK_KIB * 1024;
 // Blocks handed to the worker and not yet back: the one it compresses and the next two, so it
 // never waits for this thread (scheduling delays on a busy host included).
 const MAX_IN_FLIGHT = 3;
 
 /**
- * A TarSink whose LZ4 + AES run on a codec worker: tar bytes fill 4 MB blocks here (file reads
- * land in them directly), each full block is transferred to the worker, which sends back the
- * ciphertext and the emptied block for reuse.
+ * `lz4 | openssl enc` behind a TarSink, with the compression on a codec worker: tar bytes fill
+ * 4 MB blocks here (file reads land in them directly); each full block is hashed (the frame's
+ * content checksum), then transferred to the worker, which compresses it into the same buffer and
+ * hands it back; this thread encrypts the blocks in order and reuses the buffers.
  */
 export class WorkerArchiveSink implements TarSink {
   private readonly worker: Worker;
+  private readonly hash = new XxHash32();
   private readonly free: Buffer[] = [];
+  private readonly word = Buffer.alloc(4);
   private block: Buffer = Buffer.allocUnsafeSlow(BLOCK);
   private filled = 0;
   private inFlight = 0;
-  private out: Buffer[] = [];
+  private out: Buffer[];
   private failure: { error: unknown } | undefined;
-  private done = false;
+  private closed = false;
   private wake: (() => void) | undefined;
 
   constructor(
     script: string,
+    private readonly cipher: Cipheriv,
+    opensslHeader: Buffer,
     private readonly dir: string,
   ) {
-    this.worker = new Worker(script, { workerData: { kind: 'encode' } });
+    this.out = [opensslHeader];
+    this.encrypt(lz4FrameStart(BLOCK_KIB, true));
+    this.worker = new Worker(script, { workerData: { kind: 'compress' } });
     this.worker.on('message', (msg: FromWorker) => this.onMessage(msg));
     this.worker.on('error', (err) => this.fail(err));
     this.worker.on('exit', () => this.fail(new Error('the codec worker stopped')));
-  }
-
-  /** Starts the frame: `header` ("Salted__" + salt), then AES-256-CBC with `key` and `iv`. */
-  init(key: Buffer, iv: Buffer, header: Buffer): void {
-    this.send({
-      type: 'init',
-      key: new Uint8Array(key),
-      iv: new Uint8Array(iv),
-      header: new Uint8Array(header),
-    });
   }
 
   write(bytes: Uint8Array): void {
@@ -70,30 +71,35 @@ export class WorkerArchiveSink implements TarSink {
     return this.drainOut();
   }
 
-  /** Ends the frame and the cipher; resolves with the last ciphertext. */
+  /** Ends the LZ4 frame and the cipher; resolves with the last ciphertext. */
   async finish(): Promise<Buffer[]> {
     if (this.filled > 0) this.sendBlock();
-    this.send({ type: 'end' });
-    while (!this.done && !this.failure) await this.next();
+    while (this.inFlight > 0 && !this.failure) await this.next();
+    if (!this.failure) {
+      this.encrypt(lz4FrameEnd(this.hash.digest()));
+      this.out.push(this.cipher.final());
+    }
     return this.drainOut();
   }
 
   async close(): Promise<void> {
-    this.done = true;
+    this.closed = true;
     await this.worker.terminate();
   }
 
   private sendBlock(): void {
-    const block = this.block;
-    this.send({ type: 'block', block, length: this.filled });
+    const raw = this.block.subarray(0, this.filled);
+    this.hash.update(raw);
+    const msg: ToCompressor = { type: 'block', block: this.block, length: this.filled };
+    this.worker.postMessage(msg, [this.block.buffer as ArrayBuffer]);
     this.inFlight++;
     this.block = this.free.pop() ?? Buffer.allocUnsafeSlow(BLOCK);
     this.filled = 0;
   }
 
-  private send(msg: ToEncoder): void {
-    if (msg.type === 'block') this.worker.postMessage(msg, [msg.block.buffer as ArrayBuffer]);
-    else this.worker.postMessage(msg);
+  private encrypt(bytes: Buffer): void {
+    const encrypted = this.cipher.update(bytes);
+    if (encrypted.length > 0) this.out.push(encrypted);
   }
 
   private drainOut(): Buffer[] {
@@ -104,17 +110,20 @@ export class WorkerArchiveSink implements TarSink {
   }
 
   private onMessage(msg: FromWorker): void {
-    if (msg.type === 'data') this.out.push(asBuffer(msg.chunk));
-    else if (msg.type === 'free') {
+    if (msg.type === 'packed') {
+      // Blocks come back in the order they went out: the frame stays in order.
+      const block = asBuffer(msg.block);
+      this.word.writeUInt32LE(lz4BlockWord(msg.length, msg.stored), 0);
+      this.encrypt(this.word);
+      this.encrypt(block.subarray(0, msg.length));
+      this.free.push(block);
       this.inFlight--;
-      this.free.push(asBuffer(msg.block));
-    } else if (msg.type === 'done') this.done = true;
-    else if (msg.type === 'error') this.fail(workerError(msg));
+    } else if (msg.type === 'error') this.fail(workerError(msg));
     this.wake?.();
   }
 
   private fail(error: unknown): void {
-    if (this.done) return;
+    if (this.closed) return;
     this.failure ??= {
       error: new ConfigIoError(this.dir, `cannot pack ${this.dir}: ${(error as Error)?.message ?? error}`, {
         cause: error,

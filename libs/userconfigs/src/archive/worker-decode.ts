@@ -5,23 +5,19 @@ import {
   type FromWorker,
   IN_FLIGHT_BYTES,
   INPUT_IN_FLIGHT_BYTES,
+  owned,
   type ToDecoder,
   workerError,
 } from './codec-worker-messages';
 
 /**
- * `openssl enc -d | lz4 -d` on a codec worker: `source` flows to the worker as fast as it
- * consumes it, the tar bytes come back as a Readable that holds at most IN_FLIGHT_BYTES
+ * `lz4 -d` on a codec worker: `source` (the decrypted LZ4 frame) flows to the worker as fast as
+ * it consumes it, the tar bytes come back as a Readable that holds at most IN_FLIGHT_BYTES
  * unconsumed (the worker waits for acks beyond that). `onError` learns the first failure of a
- * stage (source, decrypt, LZ4) before the Readable is destroyed with it.
+ * stage (source, LZ4) before the Readable is destroyed with it.
  */
-export function decodeInWorker(
-  source: Readable,
-  token: string,
-  script: string,
-  onError: (err: unknown) => void,
-): Readable {
-  const worker = new Worker(script, { workerData: { kind: 'decode', token } });
+export function decodeInWorker(source: Readable, script: string, onError: (err: unknown) => void): Readable {
+  const worker = new Worker(script, { workerData: { kind: 'decode' } });
   let unacked = 0;
   let ended = false;
   const send = (msg: ToDecoder): void => {
@@ -57,8 +53,8 @@ export function decodeInWorker(
   let inputInFlight = 0;
   source.on('data', (chunk: Buffer) => {
     if (ended) return;
-    // A copy the worker owns whole: a chunk may be a view of a larger (pooled) buffer.
-    send({ type: 'input', chunk: new Uint8Array(chunk) });
+    // Decrypted chunks own their memory and move without a copy; views are copied.
+    send({ type: 'input', chunk: owned(chunk) });
     inputInFlight += chunk.length;
     if (inputInFlight > INPUT_IN_FLIGHT_BYTES) source.pause();
   });
