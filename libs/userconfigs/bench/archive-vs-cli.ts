@@ -4,7 +4,7 @@
 //   --size MB      contents per shape (default $BENCH_MB or 200; 1024 for the memory check)
 //   --rounds N     alternating rounds (default $BENCH_ROUNDS or 5)
 //   --shapes a,b   browser, mixed, media (default all)
-//   --worker       ours with { worker: true }: LZ4 on a worker thread
+//   --worker       ours with LZ4 on a worker thread (internal packArchive / unpackArchive)
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';

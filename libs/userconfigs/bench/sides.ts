@@ -22,16 +22,17 @@ const CHILD = `
 const { createReadStream, createWriteStream } = require('node:fs');
 const { pipeline } = require('node:stream/promises');
 const lib = require(process.env.LIB);
-const opts = { worker: process.env.WORKER === '1' };
+// --worker: the internal entry points with the bundled worker beside the codec.
+const worker = process.env.WORKER === '1' && require('node:path').join(require('node:path').dirname(process.env.LIB), 'config-codec-worker.js');
 const base = process.memoryUsage().rss;
 const t0 = process.hrtime.bigint();
 const c0 = process.cpuUsage();
 (async () => {
   if (process.env.MODE === 'pack') {
-    await pipeline(lib.packConfigArchive(process.env.SRC, process.env.TOKEN, opts), createWriteStream(process.env.ARCHIVE));
+    await pipeline(lib.packArchive(process.env.SRC, process.env.TOKEN, {}, worker), createWriteStream(process.env.ARCHIVE));
   } else {
     // 1 MiB reads, as LocalDirConfigStore reads archives.
-    await lib.unpackConfigArchive(createReadStream(process.env.ARCHIVE, { highWaterMark: 1 << 20 }), process.env.TOKEN, process.env.DST, opts);
+    await lib.unpackArchive(createReadStream(process.env.ARCHIVE, { highWaterMark: 1 << 20 }), process.env.TOKEN, process.env.DST, {}, worker);
   }
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = process.cpuUsage(c0);

@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { ConfigCorruptError, ConfigDecryptError, UserConfigError } from '../errors';
 
 // What the main thread and config-codec-worker.ts say to each other. Byte payloads always travel
@@ -28,19 +26,6 @@ export type FromWorker =
  */
 export const IN_FLIGHT_BYTES = 8 * 1024 * 1024;
 export const INPUT_IN_FLIGHT_BYTES = 4 * 1024 * 1024;
-
-const WORKER_FILE = 'config-codec-worker.js';
-let located: string | false | undefined;
-
-/**
- * The compiled worker entry next to this module: in the lib's dist, and in a bundle that ships
- * `config-codec-worker.js` beside itself. Absent (e.g. running the TypeScript sources), the codec
- * runs on the calling thread instead.
- */
-export function codecWorkerScript(): string | false {
-  located ??= existsSync(join(__dirname, WORKER_FILE)) ? join(__dirname, WORKER_FILE) : false;
-  return located;
-}
 
 /** A Uint8Array that owns its whole ArrayBuffer (copied when it is a view), to transfer. */
 export function owned(bytes: Uint8Array): Uint8Array {

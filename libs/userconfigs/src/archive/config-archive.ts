@@ -2,7 +2,6 @@ import { pipeline, Readable } from 'node:stream';
 import { ConfigCorruptError, UserConfigError } from '../errors';
 import { abortReason, whenAborted } from './abort';
 import { ArchiveSink } from './archive-sink';
-import { codecWorkerScript } from './codec-worker-messages';
 import { Lz4FrameDecoder } from './lz4-frame-decoder';
 import { LZ4_MAGIC_BYTES } from './lz4-frame-format';
 import { OpensslDecryptStream, startOpensslEncryption } from './openssl-cipher';
@@ -11,22 +10,12 @@ import { unpackTarSafely, type Owner } from './tar-unpack';
 import { WorkerArchiveSink } from './worker-archive-sink';
 import { decodeInWorker } from './worker-decode';
 
-/**
- * `worker: true` runs LZ4 (and, unpacking, xxHash32) on a worker thread while this one reads or
- * writes the files and runs AES. It needs `config-codec-worker.js` beside this module (the lib's build has
- * it; a bundle must ship it next to itself) and otherwise runs everything on this thread. Off by
- * default: on a busy 2-core host it cost more CPU and memory than it saved (bench/README.md).
- */
-export interface CodecThreadOptions {
-  worker?: boolean;
-}
-
-export interface PackOptions extends TarPackOptions, CodecThreadOptions {
+export interface PackOptions extends TarPackOptions {
   /** Aborting destroys the returned stream with the signal's reason, and stops every read. */
   signal?: AbortSignal;
 }
 
-export interface UnpackOptions extends CodecThreadOptions {
+export interface UnpackOptions {
   owner?: Owner;
   /**
    * Aborting stops the download's reads, decryption, LZ4 and tar, waits for the file writes
@@ -41,10 +30,13 @@ export interface UnpackOptions extends CodecThreadOptions {
  * streaming: pull from the returned stream; memory stays at a few LZ4 blocks whatever the tree size.
  */
 export function packConfigArchive(dir: string, token: string, options: PackOptions = {}): Readable {
-  return packArchive(dir, token, options, options.worker ? codecWorkerScript() : false);
+  return packArchive(dir, token, options, false);
 }
 
-/** packConfigArchive with the worker script chosen by the caller (false: on this thread). */
+/**
+ * packConfigArchive with LZ4 on a worker thread running `worker` (config-codec-worker.js), or on
+ * this thread (false). Not public: see bench/README.md for what the worker measured.
+ */
 export function packArchive(
   dir: string,
   token: string,
@@ -105,10 +97,13 @@ export function unpackConfigArchive(
   dir: string,
   options: UnpackOptions = {},
 ): Promise<void> {
-  return unpackArchive(source, token, dir, options, options.worker ? codecWorkerScript() : false);
+  return unpackArchive(source, token, dir, options, false);
 }
 
-/** unpackConfigArchive with the worker script chosen by the caller (false: on this thread). */
+/**
+ * unpackConfigArchive with LZ4 + xxHash32 on a worker thread running `worker`, or on this thread
+ * (false). Not public: unpacking 1 GB this way grew RSS by 760-850 MB (bench/README.md).
+ */
 export async function unpackArchive(
   source: Readable,
   token: string,

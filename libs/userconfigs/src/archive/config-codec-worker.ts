@@ -1,6 +1,6 @@
 // Entry of the codec worker thread: LZ4 runs here while the calling thread walks, reads and
-// writes files, hashes and encrypts or decrypts. Ships as `config-codec-worker.js` next to the module that
-// starts it (see codecWorkerScript).
+// writes files, hashes and encrypts or decrypts. Runs only through packArchive/unpackArchive given
+// its compiled path (specs, bench): see bench/README.md for why it is not the default.
 import { pipeline, Readable, Writable } from 'node:stream';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import {
