@@ -5,6 +5,7 @@ export { DockerInterposer } from './interposer';
 export type { DockerInterposerOptions } from './interposer';
 export { EcsAgentRunner } from './agent-runner';
 export type { AgentExitInfo, EcsAgentRunnerOptions } from './agent-runner';
+export type { AgentRestartOptions } from './agent-restart-policy';
 export { AGENT_LABEL } from './agent-container';
 export type { AgentHostDirs } from './agent-container';
 export { parseAgentLogLine } from './agent-log-line';
