@@ -45,7 +45,7 @@ export async function unpackAndSwap(
   const onAbort = (): void => void counted.destroy(abortReason(target.signal as AbortSignal));
   target.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    await unpackConfigArchive(counted, target.token, tree, { owner: target.owner });
+    await unpackConfigArchive(counted, target.token, tree, { owner: target.owner, signal: target.signal });
   } finally {
     target.signal?.removeEventListener('abort', onAbort);
     counted.destroy();

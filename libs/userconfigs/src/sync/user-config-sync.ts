@@ -109,7 +109,7 @@ export class UserConfigSync {
           const onSkip = (path: string, reason: string): void =>
             logger.warn({ dir: req.dir, path, reason }, 'config entry not archived');
           await pipeline(
-            packConfigArchive(req.dir, req.token, { onSkip }),
+            packConfigArchive(req.dir, req.token, { onSkip, signal: req.signal }),
             counter,
             createWriteStream(partial, { mode: 0o600 }),
             { signal: req.signal },
