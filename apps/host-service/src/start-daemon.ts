@@ -4,7 +4,7 @@ import type { FractalLogger } from '@fractal/logger';
 import { PortAllocator, createBindingProbe } from '@fractal/portbindings';
 import { TtyAllocator } from '@fractal/ttys';
 import { UinputUnavailableError, allocateDeviceSet, sendFds } from '@fractal/uinput';
-import { LocalDirConfigStore, S3ConfigStore, UserConfigSync } from '@fractal/userconfigs';
+import { LocalDirConfigStore, S3ConfigStore } from '@fractal/userconfigs';
 import type { ConfigStore } from '@fractal/userconfigs';
 import { createApi } from './api';
 import type { BuildInfo } from './config/build-info';
@@ -31,6 +31,11 @@ import { ensureSharedMount } from './startup/shared-mount';
 import { StartupError } from './startup/startup-error';
 import { runCommand, systemdRunning } from './startup/system';
 import { createTlsMaterial } from './startup/tls';
+import { probeEventStream } from './ops/event-stream-probe';
+import { ObservedUserConfigSync, countPendingUploads, meteredStore } from './ops/observed-configs';
+import { parseOpsConfig } from './ops/ops-config';
+import { OpsSurface } from './ops/ops-surface';
+import { trackedContainerView } from './ops/container-view';
 
 export interface DaemonContext {
   readonly config: HostServiceConfig;
@@ -52,6 +57,8 @@ export async function startDaemon(ctx: DaemonContext): Promise<void> {
   const { config, logger, lifecycle } = ctx;
   assertRoot(ctx.uid);
   await assertFractalDirAbsent(config.fractalDir);
+  const opsConfig = parseOpsConfig(ctx.env); // ops hook
+  const ops = new OpsSurface(logger); // ops hook
 
   const dirs = {
     fractalDir: config.fractalDir,
@@ -98,26 +105,34 @@ export async function startDaemon(ctx: DaemonContext): Promise<void> {
       readMeminfo: () => readMeminfo(),
       intervalMs: config.heartbeatIntervalMs,
       logger: logger.child({ component: 'heartbeat' }),
+      isDraining: () => ops.drain.draining, // ops hook
+      onResult: (result) => ops.metrics.heartbeat(result), // ops hook
     });
     const beats = heartbeat;
     lifecycle.defer('send the dying heartbeat', 15_000, () => beats.shutdown());
   }
 
+  const ttys = new TtyAllocator({});
   const ports = new PortAllocator({
     reserved: [config.port, ECS_AGENT_PORT]
       .filter((port) => port >= PORT_POOL.min && port <= PORT_POOL.max)
       .map((port) => ({ port, protocol: 'tcp' as const })),
     probe: createBindingProbe(),
   });
-  const configs = new UserConfigSync({
-    store: configStore(config),
-    pendingDir: pendingUploadsDir(config.fractalPrivateDir),
-    logger: logger.child({ component: 'userconfigs' }),
-  });
+  const configs = new ObservedUserConfigSync(
+    // ops hook
+    {
+      store: meteredStore(configStore(config), ops.metrics), // ops hook
+      pendingDir: pendingUploadsDir(config.fractalPrivateDir),
+      logger: logger.child({ component: 'userconfigs' }),
+    },
+    ops.metrics,
+  );
+  const eventProbe = probeEventStream(docker, () => ops.metrics.eventStreamReconnected()); // ops hook
   const manager = new ContainerManager({
-    docker,
+    docker: eventProbe.docker, // ops hook
     ports,
-    ttys: new TtyAllocator({}),
+    ttys,
     devices: createDeviceSource({
       mode: config.uinput,
       allocate: () => allocateDeviceSet(),
@@ -131,6 +146,32 @@ export async function startDaemon(ctx: DaemonContext): Promise<void> {
     containerUid: config.containerUid,
     hasNvidiaRuntime,
   });
+  // ops hook: listens before the containers' undo step so /healthz answers through the shutdown.
+  await ops.listen({
+    config: opsConfig,
+    containers: trackedContainerView(
+      () => manager.list(),
+      (id) => ops.ecsSources.sourceOf(id),
+    ),
+    resources: {
+      hostPortsInUse: (protocol) => ports.inUse(protocol),
+      ttysInUse: () => ttys.inUse(),
+      pendingConfigUploads: () => countPendingUploads(pendingUploadsDir(config.fractalPrivateDir)),
+    },
+    metadata: {
+      version: ctx.build.version,
+      commit: ctx.build.commit,
+      appEnv: config.appEnv,
+      instanceId: facts.instanceId,
+    },
+    health: {
+      pingDocker: () => docker.ping(),
+      eventStreamDownSince: () => eventProbe.downSince(),
+      shuttingDown: () => lifecycle.shuttingDown,
+    },
+    ...(config.appEnv === 'localdev' ? {} : { readImds: imdsReader(config) }),
+    defer: (name, ms, run) => lifecycle.defer(name, ms, run),
+  });
   lifecycle.defer('stop and clean up our containers', 150_000, () => manager.shutdown());
   await manager.start();
   const retries = retryPendingUploads(configs, logger.child({ component: 'userconfigs' }));
@@ -142,7 +183,7 @@ export async function startDaemon(ctx: DaemonContext): Promise<void> {
     await startEcsBridge({
       ...config.ecsBridge,
       docker,
-      hook: createFractalCreateHook({ manager, logger }),
+      hook: ops.gateEcs(createFractalCreateHook({ manager: ops.ecsSources.wrap(manager), logger })), // ops hook
       logger,
       onAgentExit: (info) => {
         if (lifecycle.shuttingDown) return;
@@ -160,6 +201,8 @@ export async function startDaemon(ctx: DaemonContext): Promise<void> {
     appEnv: config.appEnv,
     webserverAuthSecret: config.webserverAuthSecret,
     logger,
+    drain: ops.drain, // ops hook
+    observer: ops.metrics, // ops hook
   });
   if (lifecycle.shuttingDown) return;
   const server = await listenHttps({
@@ -187,6 +230,11 @@ export async function startDaemon(ctx: DaemonContext): Promise<void> {
 function instanceFacts(config: HostServiceConfig): Promise<InstanceFacts> {
   if (config.appEnv === 'localdev') return Promise.resolve(localInstanceFacts());
   return new ImdsClient({ endpoint: config.imdsEndpoint }).instanceFacts();
+}
+
+function imdsReader(config: HostServiceConfig): (path: string) => Promise<string | null> {
+  const imds = new ImdsClient({ endpoint: config.imdsEndpoint });
+  return (path) => imds.read(path);
 }
 
 function configStore(config: HostServiceConfig): ConfigStore {

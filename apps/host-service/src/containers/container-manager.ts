@@ -71,6 +71,11 @@ export class ContainerManager {
     return this.registry.size;
   }
 
+  /** Every tracked container, for the ops listener and metrics (read only). */
+  list(): readonly Readonly<TrackedContainer>[] {
+    return this.registry.all();
+  }
+
   /** The tracked container with this id, for diagnostics and tests. */
   lookup(by: {
     fractalId?: string;
@@ -166,6 +171,7 @@ export class ContainerManager {
       appName: req.appName,
       dirs: undefined as unknown as ContainerDirs,
       phase: 'starting',
+      createdAt: (this.deps.now ?? Date.now)(),
       held,
       fdSending: new AbortController(),
     };

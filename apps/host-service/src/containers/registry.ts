@@ -32,6 +32,8 @@ export interface TrackedContainer {
   appName: string;
   readonly dirs: ContainerDirs;
   phase: ContainerPhase;
+  /** ms since the epoch, when the reservation began (shown by the ops listener). */
+  readonly createdAt?: number;
   dockerId?: string;
   hostPort?: number;
   /** Host ports, TTY, devices and dirs this container holds. */

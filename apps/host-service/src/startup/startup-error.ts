@@ -9,7 +9,8 @@ export type StartupErrorCode =
   | 'DOCKER_UNAVAILABLE'
   | 'IMDS_UNAVAILABLE'
   | 'HANDSHAKE_FAILED'
-  | 'ECS_CONFIG_INVALID';
+  | 'ECS_CONFIG_INVALID'
+  | 'LISTEN_FAILED';
 
 export class StartupError extends Error {
   override readonly name: string = 'StartupError';
