@@ -119,8 +119,8 @@ export async function startDaemon(ctx: DaemonContext): Promise<void> {
       .map((port) => ({ port, protocol: 'tcp' as const })),
     probe: createBindingProbe(),
   });
+  // ops hook: the config sync and its store report to the metrics.
   const configs = new ObservedUserConfigSync(
-    // ops hook
     {
       store: meteredStore(configStore(config), ops.metrics), // ops hook
       pendingDir: pendingUploadsDir(config.fractalPrivateDir),
@@ -170,6 +170,7 @@ export async function startDaemon(ctx: DaemonContext): Promise<void> {
       shuttingDown: () => lifecycle.shuttingDown,
     },
     ...(config.appEnv === 'localdev' ? {} : { readImds: imdsReader(config) }),
+    docker,
     defer: (name, ms, run) => lifecycle.defer(name, ms, run),
   });
   lifecycle.defer('stop and clean up our containers', 150_000, () => manager.shutdown());

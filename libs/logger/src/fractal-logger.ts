@@ -19,7 +19,12 @@ export interface LoggerParts {
 
 // pino's `redact` takes fixed paths only; a log formatter sees every merged object (and the
 // error in it) before serialization, so keys are matched at any depth and in any case.
-const formatters = { log: redactSecrets, bindings: redactSecrets };
+// Levels as words ("warn", not 40): what an operator greps for and log shippers index as text.
+const formatters = {
+  log: redactSecrets,
+  bindings: redactSecrets,
+  level: (label: string) => ({ level: label }),
+};
 
 type PinoLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 

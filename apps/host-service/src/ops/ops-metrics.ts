@@ -9,6 +9,11 @@ export interface OpsMetricsSources {
 
 /** Phases always exported (as 0 when empty), so a dashboard's series never vanish. */
 const KNOWN_PHASES = ['starting', 'running', 'cleaning'] as const;
+const PROMTOOL_REJECTED_DEFAULTS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
 const SESSION_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 const CONFIG_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
@@ -32,6 +37,9 @@ export class OpsMetrics implements OpsObserver {
     const registers = [this.registry];
     const src = (): OpsMetricsSources | undefined => this.sources;
     collectDefaultMetrics({ register: this.registry });
+    // prom-client exports these three totals as gauges named `_total`, which promtool rejects
+    // (only counters end in _total); the per-type `nodejs_active_*{type}` gauges sum to them.
+    for (const name of PROMTOOL_REJECTED_DEFAULTS) this.registry.removeSingleMetric(name);
     new Gauge({
       name: 'fractal_containers',
       help: 'Containers this host service tracks, by phase.',

@@ -1,4 +1,6 @@
+import type Dockerode from 'dockerode';
 import type { Logger } from '@fractal/logger';
+import { DieLog } from './die-log';
 import { buildOpenApiDocument } from '../api/openapi';
 import { DrainState } from './drain-state';
 import { gateEcsCreates } from './ecs-create-gate';
@@ -21,6 +23,8 @@ export interface OpsListenOptions extends OpsMetricsSources {
   readonly health: Omit<HealthDeps, 'now'>;
   /** Reads one instance-metadata item (null on 404); set outside localdev to watch for drain notices. */
   readonly readImds?: (path: string) => Promise<string | null>;
+  /** The engine, for the `container died` lines (exit code, OOM-killed). */
+  readonly docker: Dockerode;
   /** Registers an undo step (Lifecycle.defer). */
   readonly defer: (name: string, timeoutMs: number, run: () => Promise<void>) => void;
 }
@@ -77,6 +81,9 @@ export class OpsSurface {
       { host: config.host, port: server.port },
       `ops listener on http://${config.host}:${server.port}`,
     );
+    const dies = new DieLog(options.docker, this.log.child({ component: 'containers' }));
+    options.defer('stop the container-died log', 1_000, async () => dies.stop());
+    await dies.start();
     if (options.readImds !== undefined) {
       const poller = new ImdsDrainPoller({
         read: options.readImds,
