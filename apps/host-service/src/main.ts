@@ -5,7 +5,7 @@ import { parseConfig } from './config/parse-config';
 import { SETTINGS } from './config/settings';
 import { Lifecycle } from './lifecycle/lifecycle';
 import { startDaemon } from './start-daemon';
-import { StartupError } from './startup/startup-error';
+import { startupErrorLine } from './startup/startup-error';
 
 /** Composition root: CLI, config, logger, signal handlers, then start-up. */
 async function main(): Promise<void> {
@@ -38,7 +38,8 @@ async function main(): Promise<void> {
   });
   const lifecycle = new Lifecycle({
     logger,
-    captureError: (err) => logger.captureError(err),
+    // The lifecycle writes the fatal line itself: Sentry only, so the error is logged once.
+    captureError: (err) => logger.captureError(err, undefined, { log: false }),
     exit: (code) => process.exit(code),
     deadlineMs: 240_000,
   });
@@ -60,8 +61,8 @@ async function main(): Promise<void> {
   try {
     await startDaemon({ config, build, logger, lifecycle, env: process.env, uid: process.getuid?.() ?? -1 });
   } catch (err) {
-    // Start-up problems are the operator's to fix: say it plainly on stderr too.
-    if (err instanceof StartupError) process.stderr.write(`host-service: ${err.message}\n`);
+    // Start-up problems are the operator's to fix: one plain line on stderr too (JSON on stdout).
+    process.stderr.write(`${startupErrorLine(err)}\n`);
     await lifecycle.fatal(err, 'start-up');
   }
 }

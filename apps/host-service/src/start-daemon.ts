@@ -31,6 +31,7 @@ import { ensureSharedMount } from './startup/shared-mount';
 import { StartupError } from './startup/startup-error';
 import { runCommand, systemdRunning } from './startup/system';
 import { createTlsMaterial } from './startup/tls';
+import { awsSdkLogging } from './ops/aws-sdk-logging';
 import { probeEventStream } from './ops/event-stream-probe';
 import { ObservedUserConfigSync, countPendingUploads, meteredStore } from './ops/observed-configs';
 import { parseOpsConfig } from './ops/ops-config';
@@ -122,7 +123,7 @@ export async function startDaemon(ctx: DaemonContext): Promise<void> {
   // ops hook: the config sync and its store report to the metrics.
   const configs = new ObservedUserConfigSync(
     {
-      store: meteredStore(configStore(config), ops.metrics), // ops hook
+      store: meteredStore(configStore(config, logger), ops.metrics), // ops hook
       pendingDir: pendingUploadsDir(config.fractalPrivateDir),
       logger: logger.child({ component: 'userconfigs' }),
     },
@@ -238,11 +239,12 @@ function imdsReader(config: HostServiceConfig): (path: string) => Promise<string
   return (path) => imds.read(path);
 }
 
-function configStore(config: HostServiceConfig): ConfigStore {
+function configStore(config: HostServiceConfig, logger: FractalLogger): ConfigStore {
   const uc = config.userConfigs;
   if (uc.kind === 'local') return new LocalDirConfigStore(uc.dir);
   // Region, credentials and AWS_ENDPOINT_URL(_S3) come from the environment the standard SDK way.
-  return new S3ConfigStore({ bucket: uc.bucket });
+  // ops hook: the SDK's own warnings go to our JSON log, not to stderr.
+  return new S3ConfigStore({ bucket: uc.bucket, clientConfig: awsSdkLogging(logger) });
 }
 
 /** A few tries: the webserver may be deploying while a host boots. */

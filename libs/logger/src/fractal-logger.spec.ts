@@ -50,6 +50,14 @@ describe('createMemoryLogger', () => {
     expect(logger.child({ a: 1 }).isLevelEnabled('error')).toBe(true);
   });
 
+  it('captureError with log: false reports to Sentry without a second line', () => {
+    const memory = createMemoryLogger();
+    const err = new Error('already logged');
+    memory.logger.captureError(err, { step: 'start-up' }, { log: false });
+    expect(memory.lines).toEqual([]);
+    expect(memory.captured).toEqual([err]);
+  });
+
   it('captureError logs at error level and records the error, tags and redacted context', () => {
     const memory = createMemoryLogger();
     const err = new Error('upload failed');

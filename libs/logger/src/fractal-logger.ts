@@ -123,13 +123,15 @@ export function assembleLogger(parts: LoggerParts): AssembledLogger {
     setTags: (tags) => {
       if (!closed) reporter?.setTags(tags);
     },
-    captureError: (err, context) => {
-      let msg = 'captured error';
-      try {
-        msg = err instanceof Error ? err.message : String(err);
-        root.error({ ...context, err }, msg);
-      } catch {
-        logger.error({ logFieldsUnreadable: true }, typeof msg === 'string' ? msg : 'captured error');
+    captureError: (err, context, options) => {
+      if (options?.log !== false) {
+        let msg = 'captured error';
+        try {
+          msg = err instanceof Error ? err.message : String(err);
+          root.error({ ...context, err }, msg);
+        } catch {
+          logger.error({ logFieldsUnreadable: true }, typeof msg === 'string' ? msg : 'captured error');
+        }
       }
       try {
         if (!closed) reporter?.capture(err, context);

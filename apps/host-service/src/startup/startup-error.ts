@@ -32,3 +32,10 @@ export class ConfigError extends StartupError {
     this.issues = [...issues];
   }
 }
+
+/** The one human line for stderr when start-up fails; StartupErrors carry their own hint. */
+export function startupErrorLine(err: unknown): string {
+  if (err instanceof StartupError) return `host-service: ${err.message}`;
+  const why = err instanceof Error ? err.message : String(err);
+  return `host-service: start-up failed unexpectedly: ${why}; the fatal JSON line on stdout has the stack — please report it`;
+}
