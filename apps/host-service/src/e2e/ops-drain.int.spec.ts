@@ -17,9 +17,9 @@ describe('drain (development) as a process', () => {
   let web: WebserverStandIn;
   let daemon: DaemonProcess | undefined;
 
-  const start = async (): Promise<{ port: number; opsPort: number }> => {
+  const start = async (): Promise<{ port: number; opsPort: number; d: DaemonProcess }> => {
     const port = await freePort();
-    daemon = startDaemon({
+    const d = startDaemon({
       APP_ENV: 'development',
       HOST_SERVICE_PORT: String(port),
       HOST_SERVICE_HOST: '127.0.0.1',
@@ -35,9 +35,10 @@ describe('drain (development) as a process', () => {
       UINPUT: 'off',
       USE_PROD_LOGGING: 'false',
     });
-    const opsPort = opsPortFrom(await daemon.waitForLog('ops listener on'));
-    await daemon.waitForLog('host service ready');
-    return { port, opsPort };
+    daemon = d;
+    const opsPort = opsPortFrom(await d.waitForLog('ops listener on'));
+    await d.waitForLog('host service ready');
+    return { port, opsPort, d };
   };
 
   beforeEach(async () => {
@@ -96,11 +97,11 @@ describe('drain (development) as a process', () => {
   }, 120_000);
 
   it('starts draining by itself on a spot interruption notice, and logs it', async () => {
-    const { opsPort } = await start();
+    const { opsPort, d } = await start();
     await new Promise((r) => setTimeout(r, 600));
     expect((await ops(opsPort, '/v1/metadata')).json()).toMatchObject({ draining: false });
     imds.metadata['spot/instance-action'] = '{"action":"terminate","time":"2026-12-01T05:30:00Z"}';
-    const line = await daemon!.waitForLog('host draining', 10_000);
+    const line = await d.waitForLog('host draining', 10_000);
     expect(line).toMatchObject({
       level: 'warn',
       by: 'imds',
@@ -116,11 +117,11 @@ describe('drain (development) as a process', () => {
 
   it('starts draining when the Auto Scaling lifecycle state turns Terminated, not before', async () => {
     imds.metadata['autoscaling/target-lifecycle-state'] = 'InService';
-    const { opsPort } = await start();
+    const { opsPort, d } = await start();
     await new Promise((r) => setTimeout(r, 600));
     expect((await ops(opsPort, '/v1/metadata')).json()).toMatchObject({ draining: false });
     imds.metadata['autoscaling/target-lifecycle-state'] = 'Terminated';
-    const line = await daemon!.waitForLog('host draining', 10_000);
+    const line = await d.waitForLog('host draining', 10_000);
     expect(line).toMatchObject({ by: 'imds', reason: 'Auto Scaling lifecycle state is Terminated' });
     expect(sample((await ops(opsPort, '/metrics')).text, 'fractal_draining')).toBe(1);
   }, 120_000);

@@ -29,8 +29,10 @@ export function sample(text: string, series: string): number | undefined {
 export function promtool(text: string): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
     const child = execFile('promtool', ['check', 'metrics'], (err, stdout, stderr) => {
-      const code = err ? ((err as { code?: unknown }).code as number) : 0;
-      resolve({ code: typeof code === 'number' ? code : -1, output: `${stdout}${stderr}` });
+      const code = err ? (err as { code?: unknown }).code : 0;
+      // ENOENT: no promtool on PATH (tools/test.sh unpacks Debian's).
+      if (typeof code !== 'number') return resolve({ code: -1, output: `promtool: ${String(err?.message)}` });
+      resolve({ code, output: `${stdout}${stderr}` });
     });
     child.stdin?.end(text);
   });
