@@ -41,7 +41,7 @@ export class OpsSurface {
   private readonly log: Logger;
 
   constructor(
-    logger: Logger,
+    private readonly logger: Logger,
     private readonly startedAt: number = Date.now(),
   ) {
     this.log = logger.child({ component: 'ops' });
@@ -81,7 +81,7 @@ export class OpsSurface {
       { host: config.host, port: server.port },
       `ops listener on http://${config.host}:${server.port}`,
     );
-    const dies = new DieLog(options.docker, this.log.child({ component: 'containers' }));
+    const dies = new DieLog(options.docker, this.logger.child({ component: 'containers' }));
     options.defer('stop the container-died log', 1_000, async () => dies.stop());
     await dies.start();
     if (options.readImds !== undefined) {
