@@ -1,5 +1,7 @@
 import Dockerode from 'dockerode';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { FractalLogger } from '@fractal/logger';
 import { PortAllocator, createBindingProbe } from '@fractal/portbindings';
 import { TtyAllocator } from '@fractal/ttys';
@@ -172,6 +174,8 @@ export async function startDaemon(ctx: DaemonContext): Promise<void> {
     },
     ...(config.appEnv === 'localdev' ? {} : { readImds: imdsReader(config) }),
     docker,
+    // Its dir outlives the die event (removed last in cleanup); other daemons' live elsewhere.
+    ownsContainer: (id) => /^[0-9a-f]+$/.test(id) && existsSync(join(config.fractalDir, id)),
     defer: (name, ms, run) => lifecycle.defer(name, ms, run),
   });
   lifecycle.defer('stop and clean up our containers', 150_000, () => manager.shutdown());

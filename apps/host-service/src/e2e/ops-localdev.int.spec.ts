@@ -113,8 +113,22 @@ describe('ops listener (localdev) as a process', () => {
 
     // A container that dies: one `container died` line with its exit code, and the gauge follows.
     await docker.getContainer(created[0]).kill({ signal: 'SIGKILL' });
-    const died = await daemon.waitForLog('container died');
+    const died = await waitFor('the container died line', () =>
+      daemon?.logLines().find((l) => String(l.msg).startsWith('container died') && l.dockerId === created[0]),
+    );
+    // Only this daemon's containers: others on the shared engine are not ours to log.
+    const ours = new Set(created);
+    expect(
+      daemon
+        .logLines()
+        .filter((l) => String(l.msg).startsWith('container died') && !ours.has(String(l.dockerId))),
+    ).toEqual([]);
     expect(died).toMatchObject({ dockerId: created[0], exitCode: 137, oomKilled: false, level: 'warn' });
+    const raw = daemon
+      .output()
+      .split('\n')
+      .find((l) => l.includes('"container died'));
+    expect(raw?.match(/"component"/g)).toHaveLength(1);
     await waitFor('the gauge to drop', async () => {
       const text = (await ops(opsPort, '/metrics')).text;
       return sample(text, 'fractal_containers{phase="running"}') === N - 1 ? true : undefined;

@@ -14,11 +14,16 @@ describe('DieLog', () => {
       },
     } as unknown as Dockerode;
     const memory = createMemoryLogger();
-    const dies = new DieLog(docker, memory.logger);
+    const dies = new DieLog(docker, memory.logger, (id) => id === 'f1');
     await dies.start();
-    const attrs = (exitCode: string) => ({ 'fractal.id': 'f1', 'fractal.app': 'app', exitCode });
+    const attrs = (exitCode: string, fractalId = 'f1') => ({
+      'fractal.id': fractalId,
+      'fractal.app': 'app',
+      exitCode,
+    });
     const event = (id: string, Action: string, a: Record<string, string> = {}) =>
       `${JSON.stringify({ id, Action, time: 1, Actor: { Attributes: a } })}\n`;
+    stream.write(event('d9', 'die', attrs('1', 'another-daemons')));
     stream.write(event('d1', 'oom'));
     stream.write(event('d1', 'die', attrs('137')));
     stream.write(event('d2', 'die', attrs('0')).slice(0, 10));

@@ -22,9 +22,14 @@ export class DieLog {
   private backoffMs = 250;
   private timer: NodeJS.Timeout | undefined;
 
+  /**
+   * `owns` tells this daemon's containers from those of another one on the same engine (tests
+   * share one); without it every Fractal container's death is logged.
+   */
   constructor(
     private readonly docker: Dockerode,
     private readonly logger: Logger,
+    private readonly owns: (fractalId: string) => boolean = () => true,
   ) {}
 
   async start(): Promise<void> {
@@ -92,6 +97,7 @@ export class DieLog {
     if (action !== 'die') return;
     const attrs = event.Actor?.Attributes ?? {};
     const oomKilled = this.oomKilled.delete(id);
+    if (!this.owns(attrs['fractal.id'] ?? '')) return;
     const exitCode = attrs.exitCode === undefined ? null : Number(attrs.exitCode);
     const fields = {
       fractalId: attrs['fractal.id'],

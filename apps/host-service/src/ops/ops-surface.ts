@@ -25,6 +25,8 @@ export interface OpsListenOptions extends OpsMetricsSources {
   readonly readImds?: (path: string) => Promise<string | null>;
   /** The engine, for the `container died` lines (exit code, OOM-killed). */
   readonly docker: Dockerode;
+  /** Whether a container (by FractalID) is this daemon's, for those lines. */
+  readonly ownsContainer: (fractalId: string) => boolean;
   /** Registers an undo step (Lifecycle.defer). */
   readonly defer: (name: string, timeoutMs: number, run: () => Promise<void>) => void;
 }
@@ -81,7 +83,11 @@ export class OpsSurface {
       { host: config.host, port: server.port },
       `ops listener on http://${config.host}:${server.port}`,
     );
-    const dies = new DieLog(options.docker, this.logger.child({ component: 'containers' }));
+    const dies = new DieLog(
+      options.docker,
+      this.logger.child({ component: 'containers' }),
+      options.ownsContainer,
+    );
     options.defer('stop the container-died log', 1_000, async () => dies.stop());
     await dies.start();
     if (options.readImds !== undefined) {
