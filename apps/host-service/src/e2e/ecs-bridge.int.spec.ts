@@ -145,7 +145,10 @@ describe('host service with the ECS bridge (localdev, test image as the agent)',
     expect(token).toEqual({ status: 200, body: { result: expect.any(String) } });
     const logs = await waitFor('the container to see .ready', async () => {
       const out = (await docker.getContainer(dockerId).logs({ stdout: true, stderr: true })).toString('utf8');
-      return out.includes('test-protocol: ready') ? out : undefined;
+      // It prints the resource files just after `ready`: wait for the lines, not only the first.
+      return out.includes('test-protocol: ready') && out.includes('DPI=') && out.includes('ContainerARN=')
+        ? out
+        : undefined;
     });
     expect(logs).toContain('test-protocol: DPI=192');
     expect(logs).toContain('test-protocol: ContainerARN=arn:aws:ecs:local:0:task/ecs-e2e');
