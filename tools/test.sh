@@ -25,6 +25,21 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
+# promtool (Debian's prometheus package) checks the live /metrics in the ops specs. Only the binary
+# is unpacked: installing the package would also start a Prometheus server on systemd hosts.
+if ! command -v promtool >/dev/null; then
+  promdir="$PWD/tmp/promtool"
+  if [ ! -x "$promdir/usr/bin/promtool" ]; then
+    echo "unpacking promtool from Debian's prometheus package"
+    mkdir -p "$promdir"
+    apt-get update -qq >/dev/null
+    # apt-get warns (on stderr) that root downloads unsandboxed; that is expected here.
+    (cd "$promdir" && apt-get download -qq prometheus >/dev/null 2>&1 && dpkg-deb -x prometheus_*.deb . && rm -f prometheus_*.deb)
+  fi
+  export PATH="$promdir/usr/bin:$PATH"
+fi
+promtool --version | head -1
+
 log "npm dependencies"
 npm ci --no-audit --no-fund --loglevel=error
 

@@ -6,7 +6,7 @@ import { parseConfig } from './config/parse-config';
 import { SETTINGS } from './config/settings';
 import { Lifecycle } from './lifecycle/lifecycle';
 import { startDaemon } from './start-daemon';
-import { StartupError } from './startup/startup-error';
+import { startupErrorLine } from './startup/startup-error';
 
 /** EX_CONFIG (sysexits.h): the unit's RestartPreventExitStatus, so a bad setting is not retried. */
 const EXIT_BAD_CONFIG = 78;
@@ -42,7 +42,8 @@ async function main(): Promise<void> {
   });
   const lifecycle = new Lifecycle({
     logger,
-    captureError: (err) => logger.captureError(err),
+    // The lifecycle writes the fatal line itself: Sentry only, so the error is logged once.
+    captureError: (err) => logger.captureError(err, undefined, { log: false }),
     exit: (code) => process.exit(code),
     deadlineMs: 240_000,
   });
@@ -79,8 +80,8 @@ async function main(): Promise<void> {
     await startDaemon({ config, build, logger, lifecycle, env: process.env, uid: process.getuid?.() ?? -1 });
     if (!lifecycle.shuttingDown) systemd.ready(`serving HTTPS on port ${config.port}`); // systemd: READY=1
   } catch (err) {
-    // Start-up problems are the operator's to fix: say it plainly on stderr too.
-    if (err instanceof StartupError) process.stderr.write(`host-service: ${err.message}\n`);
+    // Start-up problems are the operator's to fix: one plain line on stderr too (JSON on stdout).
+    process.stderr.write(`${startupErrorLine(err)}\n`);
     await lifecycle.fatal(err, 'start-up');
   }
 }

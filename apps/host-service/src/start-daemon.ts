@@ -1,5 +1,7 @@
 import Dockerode from 'dockerode';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { FractalLogger } from '@fractal/logger';
 import { PortAllocator, createBindingProbe } from '@fractal/portbindings';
 import { LocalDirConfigStore } from '@fractal/userconfigs';
@@ -25,7 +27,7 @@ import { createContainerCore } from './startup/container-core';
 import { connectDocker } from './startup/docker-connect';
 import { startEcsBridge } from './startup/ecs-bridge';
 import { listenHttps } from './startup/https-server';
-import { createOwnDirs, removeOwnDirs } from './startup/own-dirs';
+import { createOwnDirs, pendingUploadsDir, removeOwnDirs } from './startup/own-dirs';
 import { assertRoot, checkFractalDir, markFractalDirOurs } from './startup/preflight';
 import { retryPendingUploads } from './startup/pending-uploads';
 import { ensureSharedMount } from './startup/shared-mount';
@@ -33,6 +35,11 @@ import { StartupError } from './startup/startup-error';
 import { runCommand, systemdRunning } from './startup/system';
 import { createTlsMaterial } from './startup/tls';
 import { reuseTlsMaterial } from './startup/tls-reuse';
+import { awsSdkLogging } from './ops/aws-sdk-logging';
+import { countPendingUploads } from './ops/observed-configs';
+import { parseOpsConfig } from './ops/ops-config';
+import { OpsSurface } from './ops/ops-surface';
+import { containerSummaries } from './ops/container-view';
 
 export interface DaemonContext {
   readonly config: HostServiceConfig;
@@ -59,6 +66,8 @@ export async function startDaemon(ctx: DaemonContext): Promise<void> {
   const crashPoint = crashPointFromEnv(ctx.env.HOST_SERVICE_CRASH_AT, (point) =>
     logger.warn({ point }, 'HOST_SERVICE_CRASH_AT: killing the daemon here'),
   );
+  const opsConfig = parseOpsConfig(ctx.env); // ops hook
+  const ops = new OpsSurface(logger); // ops hook
 
   const dirs = {
     fractalDir: config.fractalDir,
@@ -116,6 +125,8 @@ export async function startDaemon(ctx: DaemonContext): Promise<void> {
       readMeminfo: () => readMeminfo(),
       intervalMs: config.heartbeatIntervalMs,
       logger: logger.child({ component: 'heartbeat' }),
+      isDraining: () => ops.drain.draining, // ops hook
+      onResult: (result) => ops.metrics.heartbeat(result), // ops hook
     });
     const beats = heartbeat;
     lifecycle.defer(
@@ -132,14 +143,42 @@ export async function startDaemon(ctx: DaemonContext): Promise<void> {
       .map((port) => ({ port, protocol: 'tcp' as const })),
     probe: createBindingProbe(),
   });
-  const { configs, manager } = createContainerCore({
+  const { configs, manager, ttys } = createContainerCore({
     config,
     docker: new DockerodeEngine(docker),
     ports,
-    store: configStore(config),
+    store: configStore(config, logger),
     logger,
+    observer: ops.metrics, // ops hook: restores, backups, bytes and event-stream reconnects
     hasNvidiaRuntime,
     ...(crashPoint ? { crashPoint } : {}),
+  });
+  // ops hook: listens before the containers' undo step so /healthz answers through the shutdown.
+  await ops.listen({
+    config: opsConfig,
+    containers: containerSummaries(() => manager.list()),
+    resources: {
+      hostPortsInUse: (protocol) => ports.inUse(protocol),
+      ttysInUse: () => ttys.inUse(),
+      pendingConfigUploads: () => countPendingUploads(pendingUploadsDir(config.fractalPrivateDir)),
+    },
+    metadata: {
+      version: ctx.build.version,
+      commit: ctx.build.commit,
+      appEnv: config.appEnv,
+      instanceId: facts.instanceId,
+    },
+    health: {
+      pingDocker: () => docker.ping(),
+      eventStreamDownSince: () => manager.eventStreamDownSince(),
+      shuttingDown: () => lifecycle.shuttingDown,
+    },
+    ...(config.appEnv === 'localdev' ? {} : { readImds: imdsReader(config) }),
+    docker,
+    // Tracked, or its dir still there (removed last in cleanup); other daemons' live elsewhere.
+    ownsContainer: (id) =>
+      manager.get(id) !== undefined || (/^[0-9a-f]+$/.test(id) && existsSync(join(config.fractalDir, id))),
+    defer: (name, ms, run) => lifecycle.defer(name, ms, run),
   });
   lifecycle.defer(
     'stop and clean up our containers',
@@ -157,7 +196,8 @@ export async function startDaemon(ctx: DaemonContext): Promise<void> {
     await startEcsBridge({
       ...config.ecsBridge,
       docker,
-      hook: createFractalCreateHook({ manager, logger }),
+      hook: ops.gateEcs(createFractalCreateHook({ manager, logger })), // ops hook: refused while draining, timed
+      onAgentRestart: () => ops.metrics.agentRestarted(), // ops hook
       logger,
       onAgentGaveUp: (info) => {
         // Existing sessions keep running and keep being served; only new ECS tasks stop coming.
@@ -176,6 +216,8 @@ export async function startDaemon(ctx: DaemonContext): Promise<void> {
     appEnv: config.appEnv,
     webserverAuthSecret: config.webserverAuthSecret,
     logger,
+    drain: ops.drain, // ops hook
+    observer: ops.metrics, // ops hook
   });
   if (lifecycle.shuttingDown) return;
   const server = await listenHttps({
@@ -205,11 +247,17 @@ function instanceFacts(config: HostServiceConfig): Promise<InstanceFacts> {
   return new ImdsClient({ endpoint: config.imdsEndpoint }).instanceFacts();
 }
 
-function configStore(config: HostServiceConfig): ConfigStore {
+function imdsReader(config: HostServiceConfig): (path: string) => Promise<string | null> {
+  const imds = new ImdsClient({ endpoint: config.imdsEndpoint });
+  return (path) => imds.read(path);
+}
+
+function configStore(config: HostServiceConfig, logger: FractalLogger): ConfigStore {
   const uc = config.userConfigs;
   if (uc.kind === 'local') return new LocalDirConfigStore(uc.dir);
   // Region, credentials and AWS_ENDPOINT_URL(_S3) come from the environment the standard SDK way.
-  return new S3ConfigStore({ bucket: uc.bucket, env: process.env });
+  // ops hook: the SDK's own warnings go to our JSON log, not to stderr.
+  return new S3ConfigStore({ bucket: uc.bucket, env: process.env, clientConfig: awsSdkLogging(logger) });
 }
 
 /** A few tries: the webserver may be deploying while a host boots. */

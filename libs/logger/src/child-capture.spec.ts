@@ -13,10 +13,19 @@ describe('child loggers', () => {
       appName: 'chrome',
     });
     expect(memory.lines[0]).toMatchObject({
-      level: 50,
+      level: 'error',
       component: 'containers',
       fractalId: 'f1',
       msg: 'restore failed',
     });
+  });
+
+  it('keep captureError with log: false: Sentry hears of it, no second line', () => {
+    const memory = createMemoryLogger();
+    const err = new Error('already logged');
+    memory.logger.child({ component: 'ecs-agent' }).captureError(err, undefined, { log: false });
+    expect(memory.lines).toEqual([]);
+    expect(memory.captured).toEqual([err]);
+    expect(memory.capturedContexts[0]).toEqual({ component: 'ecs-agent' });
   });
 });

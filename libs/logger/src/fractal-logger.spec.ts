@@ -14,7 +14,7 @@ describe('createMemoryLogger', () => {
     request.info({ host_port: 40000 }, 'token received');
     container.debug('plain');
     expect(lines[0]).toMatchObject({
-      level: 30,
+      level: 'info',
       fractalID: 'f1',
       dockerID: 'd1',
       app: 'chrome',
@@ -23,7 +23,7 @@ describe('createMemoryLogger', () => {
       host_port: 40000,
       msg: 'token received',
     });
-    expect(lines[1]).toMatchObject({ level: 20, fractalID: 'f1', msg: 'plain' });
+    expect(lines[1]).toMatchObject({ level: 'debug', fractalID: 'f1', msg: 'plain' });
     expect(lines[1]).not.toHaveProperty('route');
   });
 
@@ -50,6 +50,14 @@ describe('createMemoryLogger', () => {
     expect(logger.child({ a: 1 }).isLevelEnabled('error')).toBe(true);
   });
 
+  it('captureError with log: false reports to Sentry without a second line', () => {
+    const memory = createMemoryLogger();
+    const err = new Error('already logged');
+    memory.logger.captureError(err, { step: 'start-up' }, { log: false });
+    expect(memory.lines).toEqual([]);
+    expect(memory.captured).toEqual([err]);
+  });
+
   it('captureError logs at error level and records the error, tags and redacted context', () => {
     const memory = createMemoryLogger();
     const err = new Error('upload failed');
@@ -60,12 +68,12 @@ describe('createMemoryLogger', () => {
     expect(memory.capturedContexts[0]).toEqual({ user_id: 'u', client_app_auth_secret: '[REDACTED]' });
     expect(memory.tags).toEqual({ instanceID: 'i-1' });
     expect(memory.lines[0]).toMatchObject({
-      level: 50,
+      level: 'error',
       msg: 'upload failed',
       user_id: 'u',
       client_app_auth_secret: '[REDACTED]',
     });
-    expect(memory.lines[1]).toMatchObject({ level: 50, msg: 'a string' });
+    expect(memory.lines[1]).toMatchObject({ level: 'error', msg: 'a string' });
   });
 
   it('after shutdown still writes lines but captures and tags nothing', async () => {
@@ -119,7 +127,7 @@ describe('createLogger', () => {
     const logger = createLogger({ appEnv: 'localdev', destination: stream });
     logger.debug('visible');
     await new Promise((resolve) => setImmediate(resolve));
-    expect(lines()[0]).toMatchObject({ level: 20, msg: 'visible' });
+    expect(lines()[0]).toMatchObject({ level: 'debug', msg: 'visible' });
 
     const pretty = collect();
     const human = createLogger({ appEnv: 'localdev', destination: pretty.stream, pretty: true });
@@ -147,9 +155,9 @@ describe('createLogger', () => {
     expect(() => logger.child({ hostile }).info('child')).not.toThrow();
     expect(() => logger.captureError(Object.create(null), { hostile })).not.toThrow();
     expect(lines[0]).toMatchObject({ hostile: { x: '[Unreadable]' }, n: 7, msg: 'fields' });
-    expect(lines[1]).toMatchObject({ level: 40, msg: 'proxy' });
+    expect(lines[1]).toMatchObject({ level: 'warn', msg: 'proxy' });
     expect(lines[2]).toMatchObject({ hostile: { x: '[Unreadable]' }, msg: 'child' });
-    expect(lines[3]).toMatchObject({ level: 50 });
+    expect(lines[3]).toMatchObject({ level: 'error' });
     expect(captured).toHaveLength(1);
   });
 

@@ -19,7 +19,12 @@ export interface LoggerParts {
 
 // pino's `redact` takes fixed paths only; a log formatter sees every merged object (and the
 // error in it) before serialization, so keys are matched at any depth and in any case.
-const formatters = { log: redactSecrets, bindings: redactSecrets };
+// Levels as words ("warn", not 40): what an operator greps for and log shippers index as text.
+const formatters = {
+  log: redactSecrets,
+  bindings: redactSecrets,
+  level: (label: string) => ({ level: label }),
+};
 
 type PinoLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
@@ -142,14 +147,16 @@ export function assembleLogger(parts: LoggerParts): AssembledLogger {
       ...wrap(instance),
       child: (more) => build(instance.child(redactSecrets(more)), { ...bindings, ...more }),
       setTags,
-      captureError: (err, context) => {
+      captureError: (err, context, options) => {
         const merged = { ...bindings, ...context };
-        let msg = 'captured error';
-        try {
-          msg = err instanceof Error ? err.message : String(err);
-          instance.error({ ...context, err }, msg);
-        } catch {
-          self.error({ logFieldsUnreadable: true }, typeof msg === 'string' ? msg : 'captured error');
+        if (options?.log !== false) {
+          let msg = 'captured error';
+          try {
+            msg = err instanceof Error ? err.message : String(err);
+            instance.error({ ...context, err }, msg);
+          } catch {
+            self.error({ logFieldsUnreadable: true }, typeof msg === 'string' ? msg : 'captured error');
+          }
         }
         try {
           if (!closed) reporter?.capture(err, Object.keys(merged).length > 0 ? merged : context);

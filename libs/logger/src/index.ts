@@ -5,6 +5,7 @@ export { shouldUseProdLogging } from './options';
 export { REDACTED, SECRET_KEYS, isSecretKey, redactSecrets } from './redact';
 export type {
   AppEnv,
+  CaptureOptions,
   FractalLogger,
   FractalLoggerOptions,
   LogFields,

@@ -60,13 +60,18 @@ export interface FractalLoggerOptions {
   onInternalError?: (err: LoggerError) => void;
 }
 
+export interface CaptureOptions {
+  /** false: only report to Sentry, when the caller has already logged the error itself. Default true. */
+  log?: boolean;
+}
+
 export interface FractalLogger extends Logger {
   /** A child that keeps captureError; its bindings go to Sentry as context. */
   child(bindings: LogFields): FractalLogger;
   /** Sentry tags added later (instance facts); later values win. */
   setTags(tags: Record<string, string>): void;
   /** Logs `err` at error level and sends it to Sentry when Sentry is enabled. */
-  captureError(err: unknown, context?: LogFields): void;
+  captureError(err: unknown, context?: LogFields, options?: CaptureOptions): void;
   /** Waits until Sentry and the shipper have sent what they hold, at most `timeoutMs` (default 5000). */
   flush(timeoutMs?: number): Promise<void>;
   /** Run-once: drains Sentry and the shipper within `timeoutMs` (default 5000), then stops them. */

@@ -123,7 +123,8 @@ describe('createApi', () => {
     }
     const res = await put(app, path, payload, init);
     expect(res.status).toBe(status);
-    if (status !== 200) expect(await res.json()).toEqual({ result: '', error: expect.any(String) });
+    if (status !== 200)
+      expect(await res.json()).toEqual({ result: '', error: expect.any(String), code: expect.any(String) });
   });
 
   it('answers a repeated endpoint with 406 and keeps serving', async () => {

@@ -4,21 +4,28 @@ import { secretsEqual } from '../containers';
 import { ApiError } from './api-error';
 
 export interface BodyEnv<T> {
-  Variables: { body: Record<string, unknown>; input: T };
+  Variables: { body: Record<string, unknown>; input: T } & RequestVars;
+}
+
+/** Set by the request-log middleware and the routes, read when the request line is written. */
+export interface RequestVars {
+  requestId: string;
+  /** The container the request named, once known. */
+  fractalId?: string;
 }
 
 /** Only PUT with a JSON object body; anything else is a 400 before auth or validation. */
 export const jsonObjectBody = createMiddleware<BodyEnv<unknown>>(async (c, next) => {
   if (c.req.method !== 'PUT')
-    throw new ApiError(400, `${c.req.method} is not allowed on ${c.req.path}; use PUT`);
+    throw new ApiError(400, 'WRONG_METHOD', `${c.req.method} is not allowed on ${c.req.path}; use PUT`);
   let body: unknown;
   try {
     body = JSON.parse(await c.req.text());
   } catch {
-    throw new ApiError(400, 'the body is not valid JSON');
+    throw new ApiError(400, 'INVALID_JSON', 'the body is not valid JSON');
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body))
-    throw new ApiError(400, 'the body must be a JSON object');
+    throw new ApiError(400, 'INVALID_BODY', 'the body must be a JSON object');
   c.set('body', body as Record<string, unknown>);
   await next();
 });
@@ -28,7 +35,7 @@ export function requireAuthSecret(secret: string) {
   return createMiddleware<BodyEnv<unknown>>(async (c, next) => {
     const given = c.get('body').auth_secret;
     if (typeof given !== 'string' || !secretsEqual(given, secret)) {
-      throw new ApiError(401, 'missing or wrong auth_secret');
+      throw new ApiError(401, 'UNAUTHORIZED', 'missing or wrong auth_secret');
     }
     await next();
   });
@@ -40,7 +47,7 @@ export function validateBody<S extends z.ZodType>(schema: S) {
     if (!parsed.success) {
       // Issue paths and messages only: never echo the values, they may be secrets.
       const why = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
-      throw new ApiError(400, `invalid request: ${why}`);
+      throw new ApiError(400, 'INVALID_BODY', `invalid request: ${why}`);
     }
     c.set('input', parsed.data);
     await next();

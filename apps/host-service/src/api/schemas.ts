@@ -40,3 +40,8 @@ export const spinUpSchema = z.object({
   mount_command: z.string().max(8192),
   protocol_timeout: z.number().int().min(-1).max(2_147_483_647),
 });
+
+/** `PUT /drain_host`: only the webserver's secret (checked by the auth middleware). */
+export const drainHostSchema = z.object({
+  auth_secret: z.string().describe('the webserver secret'),
+});

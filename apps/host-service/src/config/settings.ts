@@ -9,6 +9,23 @@ export const SETTINGS: readonly SettingDoc[] = [
   { name: 'APP_ENV', defaultText: 'localdev', description: 'localdev | development | staging | production' },
   { name: 'HOST_SERVICE_PORT', defaultText: '4678', description: 'HTTPS port of the API (1..65535)' },
   {
+    name: 'OPS_HOST',
+    defaultText: '127.0.0.1',
+    description:
+      'IP address of the plain-HTTP ops listener (no auth: a non-loopback one is logged as a warning)',
+  },
+  {
+    name: 'OPS_PORT',
+    defaultText: '4679',
+    description: 'port of the ops listener (0..65535; 0 = any free one)',
+  },
+  {
+    name: 'DRAIN_POLL_INTERVAL_MS',
+    defaultText: '5000',
+    description:
+      'how often the instance metadata is read for spot and Auto Scaling notices (outside localdev)',
+  },
+  {
     name: 'HOST_SERVICE_HOST',
     defaultText: '0.0.0.0',
     description: 'IP address the API binds (the webserver calls it from outside)',

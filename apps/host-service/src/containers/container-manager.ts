@@ -56,6 +56,7 @@ export class ContainerManager {
         if (entry) void this.core.cleanup(entry, `docker reported ${event.action}`);
       },
       onResubscribed: () => this.afterSubscribe(),
+      ...(deps.onEventStreamReconnected ? { onReconnected: deps.onEventStreamReconnected } : {}),
     });
   }
 
@@ -83,6 +84,11 @@ export class ContainerManager {
   /** Every tracked container (ops listener, diagnostics). */
   list(): ContainerView[] {
     return this.core.registry.all().map((e) => e.record.view());
+  }
+
+  /** Since when the Docker event stream has been down (ms since the epoch), or null while open. */
+  eventStreamDownSince(): number | null {
+    return this.events.downSince();
   }
 
   get(fractalId: string): ContainerView | undefined {

@@ -17,6 +17,8 @@ export interface DockerEventLoopOptions {
   onEvent: (event: ContainerEvent) => void;
   /** Called after every (re)subscription, so state lost while the stream was down is repaired. */
   onResubscribed: () => Promise<void>;
+  /** Every subscription after the first (metrics). */
+  onReconnected?: () => void;
   now: () => number;
   minBackoffMs?: number;
   maxBackoffMs?: number;
@@ -32,9 +34,18 @@ export class DockerEventLoop {
   private lastEventTime?: number;
   private backoffMs: number;
   private timer?: NodeJS.Timeout;
+  private subscriptions = 0;
+  /** ms since the epoch since when no stream has been open; null while one is. */
+  private down: number | null;
 
   constructor(private readonly opts: DockerEventLoopOptions) {
     this.backoffMs = opts.minBackoffMs ?? 100;
+    this.down = opts.now();
+  }
+
+  /** Since when no event stream has been open (ms since the epoch), or null while one is. */
+  downSince(): number | null {
+    return this.down;
   }
 
   /** Resolves once the first subscription is open (or has failed and a retry is scheduled). */
@@ -75,6 +86,9 @@ export class DockerEventLoop {
     }
     this.stream = stream;
     this.backoffMs = this.opts.minBackoffMs ?? 100;
+    this.down = null;
+    this.subscriptions += 1;
+    if (this.subscriptions > 1) this.opts.onReconnected?.();
     let buffered = '';
     stream.on('data', (chunk: Buffer | string) => {
       buffered += chunk.toString();
@@ -90,6 +104,7 @@ export class DockerEventLoop {
       if (ended || this.stopped) return;
       ended = true;
       this.stream = undefined;
+      this.down = this.opts.now();
       this.opts.logger.warn({ err }, 'docker events: stream ended; resubscribing');
       this.scheduleReopen();
     };

@@ -31,6 +31,8 @@ export interface ContainerManagerDeps {
   timeouts?: Partial<ManagerTimeouts>;
   /** Labels added to every container we create (tests mark theirs for cleanup). */
   extraLabels?: Record<string, string>;
+  /** Called on every resubscription of the Docker event stream after the first (metrics). */
+  onEventStreamReconnected?: () => void;
   /** Events stream backoff; tests shorten it. */
   eventsBackoffMs?: { min: number; max: number };
   /** Replaces the standard resource list (tests). */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { dockerCli, waitFor } from './support/docker-cli';
 import { freePort, putJson, startDaemon } from './support/daemon-process';
 import type { DaemonProcess } from './support/daemon-process';
+import { ops, opsPortFrom, sample } from './support/ops-client';
 import { makeTempRoot, mountsUnder, removeTempRoot } from './support/temp-root';
 
 const IMAGE = 'fractal/test-protocol:latest';
@@ -77,6 +78,7 @@ describe('host service with the ECS bridge (localdev, test image as the agent)',
       ECS_AGENT_DATA_DIR: agentDirs.data,
       ECS_AGENT_CONFIG_DIR: agentDirs.config,
     });
+    const opsPort = opsPortFrom(await daemon.waitForLog('ops listener on'));
     const started = await daemon.waitForLog('ECS agent started');
     agentId = String(started.containerId);
     await daemon.waitForLog('host service ready');
@@ -143,10 +145,22 @@ describe('host service with the ECS bridge (localdev, test image as the agent)',
     expect(token).toEqual({ status: 200, body: { result: expect.any(String) } });
     const logs = await waitFor('the container to see .ready', async () => {
       const out = (await docker.getContainer(dockerId).logs({ stdout: true, stderr: true })).toString('utf8');
-      return out.includes('test-protocol: ready') ? out : undefined;
+      // It prints the resource files just after `ready`: wait for the lines, not only the first.
+      return out.includes('test-protocol: ready') && out.includes('DPI=') && out.includes('ContainerARN=')
+        ? out
+        : undefined;
     });
     expect(logs).toContain('test-protocol: DPI=192');
     expect(logs).toContain('test-protocol: ContainerARN=arn:aws:ecs:local:0:task/ecs-e2e');
+    // The ops view reads the record: made through the agent's create, ready once both arrived.
+    expect((await ops(opsPort, `/v1/containers/${fractalId}`)).json()).toMatchObject({
+      dockerId,
+      source: 'ecs',
+      phase: 'ready',
+      ready: true,
+      userId: 'ecs-user',
+    });
+    expect(sample((await ops(opsPort, '/metrics')).text, 'fractal_ecs_agent_restarts_total')).toBe(0);
 
     // An agent exit (docker kill, a routine agent restart) restarts the agent; sessions go on.
     await docker.getContainer(agentId).kill();
@@ -159,6 +173,7 @@ describe('host service with the ECS bridge (localdev, test image as the agent)',
     await expect(docker.getContainer(firstAgent).inspect()).rejects.toMatchObject({ statusCode: 404 });
     expect((await docker.getContainer(dockerId).inspect()).State.Running).toBe(true);
     expect((await stat(join(resources, '.ready'))).isFile()).toBe(true);
+    expect(sample((await ops(opsPort, '/metrics')).text, 'fractal_ecs_agent_restarts_total')).toBe(1);
     // Still tracked: the token is already set.
     const again = await putJson(port, '/set_config_encryption_token', {
       ...common,

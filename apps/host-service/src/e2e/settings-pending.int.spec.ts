@@ -122,6 +122,10 @@ describe('pending config uploads across daemon restarts and hosts (issue 10)', (
     daemons.push(hostA2);
     await hostA2.waitForLog('host service ready');
     await hostA2.waitForLog('pending config archive skipped');
+    // The line is logged just before the pending files are removed.
+    await waitFor('the skipped archive removed', async () =>
+      (await pendingFiles(root, 'hostA', user.userId)).length === 0 ? true : undefined,
+    );
     expect(await pendingFiles(root, 'hostA', user.userId)).toEqual([]);
     expect(await storedSettings(s3.port, root, user.userId, user.token)).toBe('newer, from host B');
     await stop(hostA2);

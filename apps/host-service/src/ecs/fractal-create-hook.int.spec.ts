@@ -189,7 +189,10 @@ describe('the Fractal create hook behind the interposer, on the real engine', ()
     expect(await exists(join(resources, '.ready'))).toBe(true);
     const logs = await waitFor('the container to see .ready', async () => {
       const out = (await docker.getContainer(dockerId).logs({ stdout: true, stderr: true })).toString();
-      return out.includes('test-protocol: ready') ? out : undefined;
+      // It prints the resource files just after `ready`: wait for the lines, not only the first.
+      return out.includes('test-protocol: ready') && out.includes(`hostPort_for_my_32262_tcp=${hostPort}`)
+        ? out
+        : undefined;
     });
     expect(logs).toContain('test-protocol: DPI=120');
     expect(logs).toContain(`test-protocol: hostPort_for_my_32262_tcp=${hostPort}`);
@@ -211,6 +214,8 @@ describe('the Fractal create hook behind the interposer, on the real engine', ()
     expect(deviceSets[0].closed).toBe(true);
     expect(fake.syscalls.openFds()).toEqual([]);
     expect(fdSends[0].signal.aborted).toBe(true);
+    // Its dirs go last, after the settings are saved: untracked already, cleanup still running.
+    await waitFor('its dirs removed', async () => ((await leftovers()).length === 0 ? true : undefined));
     expect(await leftovers()).toEqual([]);
     // The accepted token means the (empty) user config was backed up, as for a spun-up container.
     expect(store.puts).toBe(1);

@@ -28,8 +28,14 @@ class FakeTimers implements Timers {
 
 const flush = () => new Promise((r) => setImmediate(r));
 
-const setup = (opts: { intervalMs: number | null; failSend?: boolean; random?: () => number }) => {
+const setup = (opts: {
+  intervalMs: number | null;
+  failSend?: boolean;
+  random?: () => number;
+  isDraining?: () => boolean;
+}) => {
   const timers = new FakeTimers();
+  const results: string[] = [];
   const sent: HeartbeatRequest[] = [];
   const warnings: string[] = [];
   const service = new HeartbeatService({
@@ -45,11 +51,34 @@ const setup = (opts: { intervalMs: number | null; failSend?: boolean; random?: (
     random: opts.random ?? (() => 0.5),
     now: () => new Date(timers.nowMs),
     timers,
+    isDraining: opts.isDraining,
+    onResult: (r) => void results.push(r),
   });
-  return { timers, sent, warnings, service };
+  return { timers, sent, warnings, service, results };
 };
 
 describe('HeartbeatService', () => {
+  it('marks beats sent while the host drains with IsDraining and reports each result', async () => {
+    let draining = false;
+    const { timers, sent, service, results } = setup({ intervalMs: 1000, isDraining: () => draining });
+    service.start();
+    await flush();
+    draining = true;
+    timers.fireNext();
+    await flush();
+    await service.shutdown();
+    expect(sent.map((b) => b.IsDraining)).toEqual([undefined, true, true]);
+    expect(results).toEqual(['ok', 'ok', 'ok']);
+  });
+
+  it('reports a failed beat as failed', async () => {
+    const { service, results } = setup({ intervalMs: 1000, failSend: true });
+    service.start();
+    await flush();
+    await service.shutdown();
+    expect(results).toEqual(['failed', 'failed']);
+  });
+
   it('beats at once, then every interval, numbering each beat', async () => {
     const { timers, sent, service } = setup({ intervalMs: 1000 });
     service.start();

@@ -22,6 +22,10 @@ export interface HeartbeatServiceDeps {
   readonly random?: () => number;
   readonly now?: () => Date;
   readonly timers?: Timers;
+  /** Whether the host drains: each beat then carries `IsDraining: true`. */
+  readonly isDraining?: () => boolean;
+  /** Told how each beat went (the metrics). */
+  readonly onResult?: (result: 'ok' | 'failed') => void;
 }
 
 const realTimers: Timers = {
@@ -98,10 +102,13 @@ export class HeartbeatService {
         instanceId: this.deps.instanceId,
         mem: await this.deps.readMeminfo(),
         dying,
+        draining: this.deps.isDraining?.() ?? false,
       });
       await this.deps.send(body);
+      this.deps.onResult?.('ok');
       this.deps.logger.debug({ heartbeat: number, dying }, 'heartbeat sent');
     } catch (err) {
+      this.deps.onResult?.('failed');
       this.deps.logger.warn(
         { heartbeat: number, dying, err: err instanceof Error ? err.message : String(err) },
         'heartbeat to the webserver failed',

@@ -38,6 +38,20 @@ describe('payloads', () => {
     });
   });
 
+  it('adds IsDraining: true only while the host drains', () => {
+    const base = {
+      authToken: 'tok',
+      now: new Date(0),
+      number: 1,
+      instanceId: 'i-1',
+      mem: { totalKb: '1', freeKb: '1', availKb: '1' },
+      dying: false,
+    };
+    expect(heartbeatRequest({ ...base, draining: true }).IsDraining).toBe(true);
+    expect('IsDraining' in heartbeatRequest({ ...base, draining: false })).toBe(false);
+    expect('IsDraining' in heartbeatRequest(base)).toBe(false);
+  });
+
   it("formats time like Go's time.Time.String in UTC", () => {
     expect(formatGoTime(new Date('2021-12-31T23:59:59.000Z'))).toBe('2021-12-31 23:59:59 +0000 UTC');
     expect(formatGoTime(new Date('2021-01-02T03:04:05.007Z'))).toBe('2021-01-02 03:04:05.007 +0000 UTC');

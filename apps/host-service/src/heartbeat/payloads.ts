@@ -19,6 +19,8 @@ export interface HeartbeatRequest {
   readonly FreeRAMinKB: string;
   readonly AvailRAMinKB: string;
   readonly IsDyingHeartbeat: boolean;
+  /** Only while the host drains (takes no new sessions); absent otherwise, as the Go service sent. */
+  readonly IsDraining?: true;
 }
 
 export function handshakeRequest(facts: InstanceFacts): HandshakeRequest {
@@ -37,6 +39,7 @@ export function heartbeatRequest(input: {
   instanceId: string;
   mem: MemInfo;
   dying: boolean;
+  draining?: boolean;
 }): HeartbeatRequest {
   return {
     AuthToken: input.authToken,
@@ -47,6 +50,7 @@ export function heartbeatRequest(input: {
     FreeRAMinKB: input.mem.freeKb,
     AvailRAMinKB: input.mem.availKb,
     IsDyingHeartbeat: input.dying,
+    ...(input.draining === true ? { IsDraining: true as const } : {}),
   };
 }
 

@@ -65,4 +65,14 @@ describe('ImdsClient', () => {
       amiId: 'localdev',
     });
   });
+
+  it('reads single items for polling: null on 404, one token reused', async () => {
+    const client = new ImdsClient({ endpoint: imds.url });
+    await expect(client.read('spot/instance-action')).resolves.toBeNull();
+    imds.metadata['spot/instance-action'] = '{"action":"stop"}';
+    await expect(client.read('spot/instance-action')).resolves.toBe('{"action":"stop"}');
+    expect(imds.requests.filter((r) => r.startsWith('PUT'))).toHaveLength(1);
+    imds.failWith = 500;
+    await expect(client.read('spot/instance-action')).rejects.toThrow(/answered 500/);
+  });
 });

@@ -47,4 +47,39 @@ describe('the daemon’s container wiring', () => {
       await manager.shutdown();
     }
   });
+
+  it('with an observer: restores are timed and the returned TTY allocator is the manager’s', async () => {
+    const memory = createMemoryLogger({ level: 'warn' });
+    const fractalDir = join(root, 'fractal');
+    await mkdir(join(fractalDir, 'temp'), { recursive: true });
+    const seen: string[] = [];
+    const { manager, ttys } = createContainerCore({
+      config: { fractalDir, fractalPrivateDir: join(root, 'private'), containerUid: 1000, uinput: 'off' },
+      docker: new FakeDockerEngine(),
+      ports: new PortAllocator({ minPort: 41000, maxPort: 41099, probe: new FakePortProbe() }),
+      store: new InMemoryConfigStore(),
+      logger: memory.logger,
+      hasNvidiaRuntime: false,
+      observer: {
+        restoreObserved: (outcome) => void seen.push(`restore ${outcome}`),
+        backupObserved: (outcome) => void seen.push(`backup ${outcome}`),
+        configBytes: (direction) => void seen.push(`bytes ${direction}`),
+        eventStreamReconnected: () => void seen.push('reconnect'),
+      },
+    });
+    await manager.start();
+    try {
+      expect(ttys.inUse()).toBe(0);
+      const id = await manager.spinUp(spinReq);
+      expect(ttys.inUse()).toBe(1);
+      const port = manager.lookup({ dockerId: id })?.hostPort ?? 0;
+      await manager.setStartValues(values(port));
+      await manager.setConfigToken(token(port));
+      expect(seen).toEqual(['restore first-session']);
+    } finally {
+      await manager.shutdown();
+    }
+    expect(ttys.inUse()).toBe(0);
+    expect(seen).toEqual(['restore first-session', 'bytes upload', 'backup uploaded']);
+  });
 });

@@ -7,6 +7,8 @@ import type { ConfigStore } from '@fractal/userconfigs';
 import type { HostServiceConfig } from '../config/host-service-config';
 import { ContainerManager, containerStateDir } from '../containers';
 import type { ContainerManagerDeps, CrashPoint, DockerEngine } from '../containers';
+import { ObservedUserConfigSync, meteredStore } from '../ops/observed-configs';
+import type { OpsObserver } from '../ops/ops-types';
 import { createDeviceSource } from './device-source';
 import { pendingUploadsDir } from './own-dirs';
 
@@ -18,6 +20,11 @@ export interface ContainerCoreDeps {
   logger: FractalLogger;
   hasNvidiaRuntime: boolean;
   crashPoint?: (point: CrashPoint) => void;
+  /** The ops metrics: restores, backups, archive bytes, event-stream reconnects. */
+  observer?: Pick<
+    OpsObserver,
+    'restoreObserved' | 'backupObserved' | 'configBytes' | 'eventStreamReconnected'
+  >;
   /** Tests replace the uinput device source. */
   devices?: ContainerManagerDeps['devices'];
 }
@@ -29,20 +36,25 @@ export interface ContainerCoreDeps {
 export function createContainerCore(deps: ContainerCoreDeps): {
   configs: UserConfigSync;
   manager: ContainerManager;
+  /** Its TTY allocator, read by the metrics. */
+  ttys: TtyAllocator;
 } {
-  const { config, logger } = deps;
-  const configs = new UserConfigSync({
-    store: deps.store,
+  const { config, logger, observer } = deps;
+  const options = {
+    store: observer ? meteredStore(deps.store, observer) : deps.store,
     pendingDir: pendingUploadsDir(config.fractalPrivateDir),
     logger: logger.child({ component: 'userconfigs' }),
     // A stored archive no token of ours opened is kept as the previous generation: Sentry hears of it.
-    captureError: (err, ctx) => logger.captureError(err, { component: 'userconfigs', ...ctx }),
-  });
+    captureError: (err: unknown, ctx?: Record<string, unknown>) =>
+      logger.captureError(err, { component: 'userconfigs', ...ctx }),
+  };
+  const configs = observer ? new ObservedUserConfigSync(options, observer) : new UserConfigSync(options);
+  const ttys = new TtyAllocator({});
   const manager = new ContainerManager({
     docker: deps.docker,
     stateDir: containerStateDir(config.fractalPrivateDir),
     ports: deps.ports,
-    ttys: new TtyAllocator({}),
+    ttys,
     devices:
       deps.devices ??
       createDeviceSource({
@@ -58,6 +70,7 @@ export function createContainerCore(deps: ContainerCoreDeps): {
     containerUid: config.containerUid,
     hasNvidiaRuntime: deps.hasNvidiaRuntime,
     ...(deps.crashPoint ? { crashPoint: deps.crashPoint } : {}),
+    ...(observer ? { onEventStreamReconnected: () => observer.eventStreamReconnected() } : {}),
   });
-  return { configs, manager };
+  return { configs, manager, ttys };
 }

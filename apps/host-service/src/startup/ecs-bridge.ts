@@ -15,6 +15,8 @@ export interface EcsBridgeDeps {
   readonly logger: Logger;
   /** The agent kept exiting and is not restarted again: the host takes no new ECS tasks. */
   readonly onAgentGaveUp: (info: { exits: number; error?: Error }) => void;
+  /** The agent exited and a restart of it is scheduled (metrics). */
+  readonly onAgentRestart?: () => void;
   /** Restart backoff; tests shorten it. Default 1 s doubling to 60 s, 5 exits in 10 min. */
   readonly agentRestart?: AgentRestartOptions;
   /** Registers an undo step (Lifecycle.defer). */
@@ -60,7 +62,9 @@ export async function startEcsBridge(deps: EcsBridgeDeps): Promise<void> {
     dockerSocketPath: deps.socketPath,
     logger: deps.logger.child({ component: 'ecs-agent' }),
     // An agent exit (a routine agent restart, a crash) must not end the sessions: restart it.
-    onExit: () => undefined,
+    onExit: (info) => {
+      if (info.restartInMs !== undefined) deps.onAgentRestart?.();
+    },
     restart: deps.agentRestart ?? {},
     onGiveUp: (info) =>
       deps.onAgentGaveUp({ exits: info.exits, ...(info.error ? { error: info.error } : {}) }),

@@ -2,6 +2,8 @@ import { createAdaptorServer } from '@hono/node-server';
 import { createServer } from 'node:https';
 import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { listenHint } from './listen-hint';
+import { StartupError } from './startup-error';
 
 export interface HttpsServerOptions {
   /** The Hono app's fetch. */
@@ -29,9 +31,13 @@ export async function listenHttps(options: HttpsServerOptions): Promise<RunningH
   server.headersTimeout = 10_000;
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
-    const onError = (err: Error): void =>
+    const onError = (err: NodeJS.ErrnoException): void =>
       reject(
-        new Error(`cannot listen on https://${options.host}:${options.port}: ${err.message}`, { cause: err }),
+        new StartupError(
+          'LISTEN_FAILED',
+          `cannot listen on https://${options.host}:${options.port}: ${listenHint(err, options.port, 'HOST_SERVICE_PORT', 'HOST_SERVICE_HOST')}`,
+          { cause: err },
+        ),
       );
     server.once('error', onError);
     server.listen(options.port, options.host, () => {

@@ -9,7 +9,8 @@ export type StartupErrorCode =
   | 'DOCKER_UNAVAILABLE'
   | 'IMDS_UNAVAILABLE'
   | 'HANDSHAKE_FAILED'
-  | 'ECS_CONFIG_INVALID';
+  | 'ECS_CONFIG_INVALID'
+  | 'LISTEN_FAILED';
 
 export class StartupError extends Error {
   override readonly name: string = 'StartupError';
@@ -30,4 +31,11 @@ export class ConfigError extends StartupError {
     super('INVALID_CONFIG', `invalid settings:\n  ${issues.join('\n  ')}`);
     this.issues = [...issues];
   }
+}
+
+/** The one human line for stderr when start-up fails; StartupErrors carry their own hint. */
+export function startupErrorLine(err: unknown): string {
+  if (err instanceof StartupError) return `host-service: ${err.message}`;
+  const why = err instanceof Error ? err.message : String(err);
+  return `host-service: start-up failed unexpectedly: ${why}; the fatal JSON line on stdout has the stack — please report it`;
 }

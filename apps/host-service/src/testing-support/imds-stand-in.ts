@@ -8,6 +8,8 @@ export interface ImdsStandIn {
   readonly requests: string[];
   /** Answer every request with this status (e.g. 500) while set. */
   failWith: number | null;
+  /** Further items served under /latest/meta-data/ (e.g. `spot/instance-action`); change at will. */
+  readonly metadata: Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -23,6 +25,7 @@ export async function startImdsStandIn(): Promise<ImdsStandIn> {
   const token = 'stand-in-token';
   const state = { failWith: null as number | null };
   const requests: string[] = [];
+  const metadata: Record<string, string> = {};
   const server: Server = createServer((req, res) => {
     const sent = req.headers['x-aws-ec2-metadata-token'];
     requests.push(`${req.method} ${req.url} ${typeof sent === 'string' ? sent : '-'}`);
@@ -33,7 +36,8 @@ export async function startImdsStandIn(): Promise<ImdsStandIn> {
       return void res.writeHead(200).end(token);
     }
     if (sent !== token) return void res.writeHead(401).end();
-    const fact = STAND_IN_FACTS[(req.url ?? '').replace('/latest/meta-data/', '')];
+    const path = (req.url ?? '').replace('/latest/meta-data/', '');
+    const fact = metadata[path] ?? STAND_IN_FACTS[path];
     if (req.method !== 'GET' || fact === undefined) return void res.writeHead(404).end();
     res.writeHead(200).end(fact);
   });
@@ -41,6 +45,7 @@ export async function startImdsStandIn(): Promise<ImdsStandIn> {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests,
+    metadata,
     get failWith() {
       return state.failWith;
     },

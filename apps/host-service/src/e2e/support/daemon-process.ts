@@ -40,7 +40,8 @@ export function startDaemon(
   options: Pick<SpawnOptions, 'uid' | 'gid'> = {},
 ): DaemonProcess {
   const child = spawn(process.execPath, [MAIN_JS, ...args], {
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
+    // OPS_PORT 0: daemons of tests running side by side must not fight over the default 4679.
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', OPS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     ...options,
   });

@@ -1,0 +1,67 @@
+import { createMemoryLogger } from '@fractal/logger/testing';
+import { DrainState } from './drain-state';
+import { ImdsDrainPoller, LIFECYCLE_STATE_PATH, SPOT_ACTION_PATH } from './imds-drain-poller';
+
+function setup(items: Record<string, string | null | Error>) {
+  const memory = createMemoryLogger();
+  const drain = new DrainState(memory.logger);
+  const poller = new ImdsDrainPoller({
+    read: async (path) => {
+      const item = items[path] ?? null;
+      if (item instanceof Error) throw item;
+      return item;
+    },
+    drain,
+    logger: memory.logger,
+    intervalMs: 10,
+  });
+  return { memory, drain, poller };
+}
+
+describe('ImdsDrainPoller', () => {
+  it('does nothing while neither notice is there', async () => {
+    const { drain, poller } = setup({ [LIFECYCLE_STATE_PATH]: 'InService' });
+    await poller.pollOnce();
+    expect(drain.draining).toBe(false);
+  });
+
+  it('drains on a spot interruption notice', async () => {
+    const { drain, poller, memory } = setup({ [SPOT_ACTION_PATH]: '{"action":"terminate"}' });
+    await poller.pollOnce();
+    expect(drain.snapshot()).toMatchObject({ draining: true, by: 'imds' });
+    expect(memory.lines).toEqual([
+      expect.objectContaining({ level: 'warn', reason: expect.stringContaining('spot interruption') }),
+    ]);
+  });
+
+  it('drains when the lifecycle state is Terminated', async () => {
+    const { drain, poller } = setup({ [LIFECYCLE_STATE_PATH]: 'Terminated\n' });
+    await poller.pollOnce();
+    expect(drain.snapshot().reason).toBe('Auto Scaling lifecycle state is Terminated');
+  });
+
+  it('logs one line per IMDS outage and one when it answers again', async () => {
+    const items: Record<string, string | null | Error> = { [SPOT_ACTION_PATH]: new Error('down') };
+    const { poller, memory, drain } = setup(items);
+    await poller.pollOnce();
+    await poller.pollOnce();
+    items[SPOT_ACTION_PATH] = null;
+    await poller.pollOnce();
+    expect(memory.lines.map((l) => l.msg)).toEqual([
+      'reading drain notices from the instance metadata failed; retrying',
+      'instance metadata answers again; drain notices are watched',
+    ]);
+    expect(drain.draining).toBe(false);
+  });
+
+  it('polls on its schedule until the host drains, then stops', async () => {
+    const items: Record<string, string | null | Error> = {};
+    const { poller, drain } = setup(items);
+    poller.start();
+    await new Promise((r) => setTimeout(r, 50));
+    items[SPOT_ACTION_PATH] = '{}';
+    for (let i = 0; i < 100 && !drain.draining; i += 1) await new Promise((r) => setTimeout(r, 10));
+    expect(drain.draining).toBe(true);
+    await poller.shutdown();
+  });
+});

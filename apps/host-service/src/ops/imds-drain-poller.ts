@@ -1,0 +1,78 @@
+import type { DrainState } from './drain-state';
+
+export interface DrainPollerLogger {
+  warn(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+}
+
+export interface ImdsDrainPollerDeps {
+  /** One metadata item, or null when there is none (IMDS answers 404). */
+  readonly read: (path: string) => Promise<string | null>;
+  readonly drain: DrainState;
+  readonly logger: DrainPollerLogger;
+  readonly intervalMs: number;
+}
+
+export const SPOT_ACTION_PATH = 'spot/instance-action';
+export const LIFECYCLE_STATE_PATH = 'autoscaling/target-lifecycle-state';
+
+/**
+ * Reads the instance metadata every `intervalMs` for the two notices that a host is going away:
+ * a spot interruption (`spot/instance-action` exists) and an Auto Scaling lifecycle state of
+ * `Terminated`. Either starts the drain. Stops polling once the host drains, whoever started it.
+ */
+export class ImdsDrainPoller {
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private failing = false;
+  private inFlight: Promise<void> = Promise.resolve();
+
+  constructor(private readonly deps: ImdsDrainPollerDeps) {}
+
+  start(): void {
+    if (this.stopped || this.timer !== undefined) return;
+    this.schedule(0);
+  }
+
+  async shutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    await this.inFlight;
+  }
+
+  /** One look at both notices; exported for tests through `start`'s schedule. */
+  async pollOnce(): Promise<void> {
+    try {
+      const [spot, lifecycle] = await Promise.all([
+        this.deps.read(SPOT_ACTION_PATH),
+        this.deps.read(LIFECYCLE_STATE_PATH),
+      ]);
+      if (this.failing)
+        this.deps.logger.info({}, 'instance metadata answers again; drain notices are watched');
+      this.failing = false;
+      if (spot !== null) {
+        this.deps.drain.start(`spot interruption notice: ${spot.slice(0, 200)}`, 'imds');
+      } else if (lifecycle?.trim() === 'Terminated') {
+        this.deps.drain.start('Auto Scaling lifecycle state is Terminated', 'imds');
+      }
+    } catch (err) {
+      // One line per outage, not one every few seconds.
+      if (!this.failing)
+        this.deps.logger.warn(
+          { err: err instanceof Error ? err.message : String(err) },
+          'reading drain notices from the instance metadata failed; retrying',
+        );
+      this.failing = true;
+    }
+  }
+
+  private schedule(ms: number): void {
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.inFlight = this.pollOnce().then(() => {
+        if (!this.stopped && !this.deps.drain.draining) this.schedule(this.deps.intervalMs);
+      });
+    }, ms);
+    this.timer.unref();
+  }
+}
