@@ -39,9 +39,17 @@ for name in "${libs[@]}"; do
     const sdk = Object.keys(require.cache).filter((k) => k.includes('node_modules/@aws-sdk/'));
     if (sdk.length > 0) { console.error('$name loads @aws-sdk from its main entry'); process.exit(1); }
     const testing = require('$name/testing');
-    // Every other subpath the exports map declares must load too (e.g. @fractal/uinput/fractal-set).
-    for (const sub of Object.keys(require('$name/package.json').exports)) {
-      if (sub !== '.' && sub !== './package.json') require('$name' + sub.slice(1));
+    // Every other subpath the exports map declares must load too (e.g. @fractal/uinput/fractal-set),
+    // except for a missing optional peer dependency (@fractal/userconfigs/s3 needs the AWS SDK).
+    const pkg = require('$name/package.json');
+    const optionalPeers = Object.keys(pkg.peerDependenciesMeta ?? {});
+    for (const sub of Object.keys(pkg.exports)) {
+      if (sub === '.' || sub === './package.json') continue;
+      try {
+        require('$name' + sub.slice(1));
+      } catch (err) {
+        if (err.code !== 'MODULE_NOT_FOUND' || !optionalPeers.some((p) => err.message.includes(\"'\" + p + \"'\"))) throw err;
+      }
     }
     const exported = Object.keys(main);
     if (exported.length === 0) { console.error('$name exports nothing'); process.exit(1); }
