@@ -5,6 +5,35 @@ import prettier from 'eslint-config-prettier';
 const everywhereBanned = ['koffi', 'pino', 'pino-*', '@sentry/*', 'dockerode'];
 const bannedExcept = (...allowed) => everywhereBanned.filter((m) => !allowed.includes(m));
 
+/**
+ * Who may import whom. Test-only code (`type:test`, tools/testing) is open to specs, test/ and
+ * testing/ folders and benches only, so it can never reach a package's dist or the daemon.
+ */
+const boundaries = ({ testCode }) => {
+  const also = testCode ? ['type:test'] : [];
+  return {
+    // Test code is never built, so it may use the unbuilt tools/testing project.
+    enforceBuildableLibDependency: !testCode,
+    allow: [],
+    depConstraints: [
+      { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', ...also] },
+      { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', ...also] },
+      { sourceTag: 'type:test', onlyDependOnLibsWithTags: ['type:test'] },
+      { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+      { sourceTag: 'scope:host', onlyDependOnLibsWithTags: ['scope:shared', 'scope:host'] },
+      // Each native or heavy dependency stays in the one project it belongs to.
+      { sourceTag: 'name:uinput', bannedExternalImports: bannedExcept('koffi') },
+      { sourceTag: 'name:sdnotify', bannedExternalImports: bannedExcept('koffi') },
+      { sourceTag: 'name:logger', bannedExternalImports: bannedExcept('pino', 'pino-*', '@sentry/*') },
+      { sourceTag: 'name:ecsagent-bridge', bannedExternalImports: bannedExcept('dockerode') },
+      { sourceTag: 'name:host-service', bannedExternalImports: bannedExcept('dockerode') },
+      { sourceTag: 'name:portbindings', bannedExternalImports: everywhereBanned },
+      { sourceTag: 'name:ttys', bannedExternalImports: everywhereBanned },
+      { sourceTag: 'name:userconfigs', bannedExternalImports: everywhereBanned },
+    ],
+  };
+};
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -15,32 +44,15 @@ export default [
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: true,
-          allow: [],
-          depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-            { sourceTag: 'scope:host', onlyDependOnLibsWithTags: ['scope:shared', 'scope:host'] },
-            // Each native or heavy dependency stays in the one project it belongs to.
-            { sourceTag: 'name:uinput', bannedExternalImports: bannedExcept('koffi') },
-            { sourceTag: 'name:sdnotify', bannedExternalImports: bannedExcept('koffi') },
-            { sourceTag: 'name:logger', bannedExternalImports: bannedExcept('pino', 'pino-*', '@sentry/*') },
-            { sourceTag: 'name:ecsagent-bridge', bannedExternalImports: bannedExcept('dockerode') },
-            { sourceTag: 'name:host-service', bannedExternalImports: bannedExcept('dockerode') },
-            { sourceTag: 'name:portbindings', bannedExternalImports: everywhereBanned },
-            { sourceTag: 'name:ttys', bannedExternalImports: everywhereBanned },
-            { sourceTag: 'name:userconfigs', bannedExternalImports: everywhereBanned },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': ['error', boundaries({ testCode: false })],
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': 'error',
     },
+  },
+  {
+    files: ['**/*.spec.ts', '**/test/**/*.ts', '**/testing/**/*.ts', '**/bench/**/*.ts'],
+    rules: { '@nx/enforce-module-boundaries': ['error', boundaries({ testCode: true })] },
   },
   {
     // Benchmarks and workspace tools print their figures; specs may too.

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Packs every built library with `npm pack` and installs the tarballs into a throwaway Node
 # project, then uses them the way another Fractal service would: require()s each main and ./testing
-# entry, compiles a TypeScript consumer with `tsc --strict` both as ESM (`module: nodenext`,
-# "type": "module") and as CommonJS and runs both builds, checks that every source map ships its
+# entry and every other subpath its exports map declares, compiles a TypeScript consumer with
+# `tsc --strict` both as ESM (`module: nodenext`, "type": "module") and as CommonJS and runs both builds, checks that every source map ships its
 # sources, and runs `npm publish --dry-run` in each dist/libs/<name> (how the libs are published).
 # Expects `nx run-many -t build` to have run.
 set -euo pipefail
@@ -39,6 +39,18 @@ for name in "${libs[@]}"; do
     const sdk = Object.keys(require.cache).filter((k) => k.includes('node_modules/@aws-sdk/'));
     if (sdk.length > 0) { console.error('$name loads @aws-sdk from its main entry'); process.exit(1); }
     const testing = require('$name/testing');
+    // Every other subpath the exports map declares must load too (e.g. @fractal/uinput/fractal-set),
+    // except for a missing optional peer dependency (@fractal/userconfigs/s3 needs the AWS SDK).
+    const pkg = require('$name/package.json');
+    const optionalPeers = Object.keys(pkg.peerDependenciesMeta ?? {});
+    for (const sub of Object.keys(pkg.exports)) {
+      if (sub === '.' || sub === './package.json') continue;
+      try {
+        require('$name' + sub.slice(1));
+      } catch (err) {
+        if (err.code !== 'MODULE_NOT_FOUND' || !optionalPeers.some((p) => err.message.includes(\"'\" + p + \"'\"))) throw err;
+      }
+    }
     const exported = Object.keys(main);
     if (exported.length === 0) { console.error('$name exports nothing'); process.exit(1); }
     if (!require('fs').existsSync(require.resolve('$name').replace(/\.js$/, '.d.ts'))) {
@@ -83,6 +95,8 @@ import { RecordingNotifySyscalls } from '@fractal/sdnotify/testing';
 import { configObjectKey } from '@fractal/userconfigs';
 import { parseProtocol } from '@fractal/portbindings';
 import type { Protocol } from '@fractal/portbindings';
+import { DEVICE_SET_NAMES } from '@fractal/uinput/fractal-set';
+import { sendFds } from '@fractal/uinput/fd-passing';
 
 const key: string = configObjectKey({ userId: 'user', appName: 'app' });
 const protocol: Protocol = parseProtocol('udp');
@@ -98,6 +112,8 @@ const checks: Array<[string, boolean]> = [
   ['parseProtocol', protocol === 'udp'],
   ['encodeUnixAddress', encodeUnixAddress('@x').length === 4],
   ['SdNotifier', refused],
+  ['@fractal/uinput/fractal-set', DEVICE_SET_NAMES.keyboard === 'Fractal Virtual Keyboard'],
+  ['@fractal/uinput/fd-passing', typeof sendFds === 'function'],
 TS
   i=0
   for name in "${libs[@]}"; do

@@ -16,7 +16,7 @@ import { createApi } from '../src/api';
 import { listenHttps } from '../src/startup/https-server';
 import { ContainerManager, DockerodeEngine, FRACTAL_ID_PLACEHOLDER, spinUpTemplate } from '../src/containers';
 import { median, putJson, selfSignedPems } from './bench-util';
-import { removeLabelled } from '../src/testing-support/remove-labelled';
+import { removeLabelled } from '@tools/testing';
 
 const IMAGE = 'fractal/test-protocol:latest';
 const LABEL = { 'fractal.test': 'host-service-bench' };

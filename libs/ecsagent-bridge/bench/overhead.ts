@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DockerInterposer } from '../src/interposer';
 import { RecordingCreateHook } from '../src/testing';
-import { removeLabelled } from '../test/remove-labelled';
+import { removeLabelled } from '@tools/testing';
 
 const IMAGE = 'fractal/test-protocol:latest';
 const LABEL = { 'fractal.test': 'ecsagent-bridge-bench' };

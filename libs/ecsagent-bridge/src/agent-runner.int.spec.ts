@@ -7,7 +7,7 @@ import type { AgentExitInfo, EcsAgentRunnerOptions } from './agent-runner';
 import { EcsAgentRunner } from './agent-runner';
 import { DockerInterposer } from './interposer';
 import { RecordingCreateHook, RecordingLogger } from './testing';
-import { removeLabelled } from '../test/remove-labelled';
+import { removeLabelled } from '@tools/testing';
 
 const IMAGE = 'fractal/test-protocol:latest';
 const RUN_LABEL = `ecsagent-bridge-${process.pid}`; // per run: other runs may share the engine

@@ -31,9 +31,13 @@ describe('DockerInterposer framing', () => {
     clients.push(c);
     return c;
   };
+  /** Waits for `test` to hold and fails the test if it does not within `ms`. */
   const until = async (test: () => boolean, ms = 2000): Promise<void> => {
     const deadline = Date.now() + ms;
-    while (!test() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    while (!test()) {
+      if (Date.now() >= deadline) throw new Error(`condition not met within ${ms} ms: ${test.toString()}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
   };
 
   beforeEach(async () => {
@@ -162,9 +166,11 @@ describe('DockerInterposer framing', () => {
     let release: () => void = () => undefined;
     const gate = new Promise<void>((r) => (release = r));
     const outcomes: CreateOutcome[] = [];
+    let hookEntered = false;
     await start(
       {
         beforeCreate: async (req) => {
+          hookEntered = true;
           await gate;
           return { body: req.body, onOutcome: async (o) => void outcomes.push(o) };
         },
@@ -173,7 +179,9 @@ describe('DockerInterposer framing', () => {
     );
     const c = client();
     c.send(request('POST', '/containers/create', '{"Image":"app"}'));
-    await until(() => engine.connections > 0 || c.received !== '', 200);
+    // The create is with the hook (and so not yet at Docker) when shutdown aborts it.
+    await until(() => hookEntered);
+    expect(engine.connections).toBe(0);
     await interposer.shutdown();
     release();
     await until(() => outcomes.length > 0);

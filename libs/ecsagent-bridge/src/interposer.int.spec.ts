@@ -8,7 +8,7 @@ import { docker, freePort, waitUntil } from '../test/docker-cli';
 import { DockerInterposer } from './interposer';
 import { RecordingCreateHook, RecordingLogger } from './testing';
 import type { ContainerCreateBody } from './types';
-import { removeLabelled } from '../test/remove-labelled';
+import { removeLabelled } from '@tools/testing';
 
 const IMAGE = 'fractal/test-protocol:latest';
 const LABEL_KEY = 'fractal.test';

@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import { createLogger } from './create-logger';
 import type { LoggerError } from './errors';
-import { parseEnvelope, startIngestServer } from './test-support/ingest-server';
-import type { IngestServer } from './test-support/ingest-server';
+import { parseEnvelope, startIngestServer } from '../test/ingest-server';
+import type { IngestServer } from '../test/ingest-server';
 import type { FractalLogger } from './types';
 
 const SECRETS = ['s3cret-auth-value', 'enc-token-value', 'client-secret-value', 'bearer-value', 'hunter2'];

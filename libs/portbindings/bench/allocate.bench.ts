@@ -5,6 +5,7 @@
  * call); the seed's strategy is a bare synchronous Set lookup, so the time ratio is its best case.
  * Run: npx nx run portbindings:bench
  */
+import { mulberry32 } from '@tools/testing';
 import { PortAllocator } from '../src/index';
 
 const MIN = 1025;
@@ -17,16 +18,6 @@ interface Strategy {
   /** Resolves to the port, or undefined when the strategy gave up. */
   allocate(owner: string): Promise<number | undefined> | number | undefined;
   free(owner: string, port: number): void;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function ours(): Strategy {

@@ -1,20 +1,12 @@
+import { mulberry32 } from '@tools/testing';
 import type { DesiredBinding } from './desired-binding';
 import { PortAllocator } from './port-allocator';
 import { PortBindingError } from './port-binding-error';
 import type { PortProbe } from './port-probe';
 import type { Protocol } from './protocol';
 
-/** mulberry32: small, seeded, good enough to pick operations. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so a failing run replays exactly. */
+const prng = mulberry32;
 
 const MIN = 2000;
 const MAX = 2011;

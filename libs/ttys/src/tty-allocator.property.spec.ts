@@ -1,17 +1,9 @@
+import { mulberry32 } from '@tools/testing';
 import { TtyAllocator } from './tty-allocator';
 import { TtyError } from './tty-error';
 
-/** mulberry32: small, seeded, good enough to pick operations. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so a failing run replays exactly. */
+const prng = mulberry32;
 
 function codeOf(run: () => unknown): unknown {
   try {

@@ -35,14 +35,13 @@ export async function allocateDeviceSet(options?: DeviceOptions): Promise<Device
   const resolved = resolveDeviceOptions(options);
   const made: UinputDevice[] = [];
   try {
-    const absolute = createTouchPad(
-      DEVICE_SET_NAMES.absolute,
-      0,
-      ABSOLUTE_AXIS_MAX,
-      0,
-      ABSOLUTE_AXIS_MAX,
-      resolved,
-    );
+    const absolute = createTouchPad(DEVICE_SET_NAMES.absolute, {
+      ...resolved,
+      minX: 0,
+      maxX: ABSOLUTE_AXIS_MAX,
+      minY: 0,
+      maxY: ABSOLUTE_AXIS_MAX,
+    });
     made.push(absolute);
     const relative = createMouse(DEVICE_SET_NAMES.relative, resolved);
     made.push(relative);

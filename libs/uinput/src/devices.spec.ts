@@ -180,6 +180,25 @@ describe('createTouchPad', () => {
   });
 });
 
+describe('createTouchPad with an options object', () => {
+  it('makes the same device as the positional form', () => {
+    const named = new RecordingSyscalls();
+    const positional = new RecordingSyscalls();
+    const a = createTouchPad('t', { minX: 0, maxX: 0xfff, minY: 10, maxY: 20, syscalls: named });
+    const b = createTouchPad('t', 0, 0xfff, 10, 20, { syscalls: positional });
+    expect(named.callsOn(a.fd)).toEqual(positional.callsOn(b.fd));
+    expect(named.device(a.fd).userDev?.abs).toEqual({ [ABS.X]: [0, 0xfff], [ABS.Y]: [10, 20] });
+  });
+
+  it('checks the ranges the same way', () => {
+    const syscalls = new RecordingSyscalls();
+    expect(() => createTouchPad('t', { minX: 0, maxX: 1, minY: 3, maxY: 3, syscalls })).toThrow(
+      /minY < maxY/,
+    );
+    expect(() => createTouchPad('t', { minX: 0.5, maxX: 1, minY: 0, maxY: 1, syscalls })).toThrow(/minX/);
+  });
+});
+
 describe('syscall failures', () => {
   it('reports a missing or unwritable /dev/uinput as UinputUnavailableError', () => {
     for (const errno of ['ENOENT', 'EACCES'] as const) {

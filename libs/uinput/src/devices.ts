@@ -32,7 +32,17 @@ export function createMouse(name: string, options?: DeviceOptions): UinputDevice
   );
 }
 
+/** The axis ranges of a touchpad, plus where its device comes from. */
+export interface TouchPadOptions extends DeviceOptions {
+  minX: number;
+  maxX: number;
+  minY: number;
+  maxY: number;
+}
+
 /** An absolute pointer: ABS_X in minX..maxX, ABS_Y in minY..maxY, touch and three buttons. */
+export function createTouchPad(name: string, options: TouchPadOptions): UinputDevice;
+/** @deprecated Pass the ranges by name: `createTouchPad(name, { minX, maxX, minY, maxY, ...options })`. */
 export function createTouchPad(
   name: string,
   minX: number,
@@ -40,7 +50,26 @@ export function createTouchPad(
   minY: number,
   maxY: number,
   options?: DeviceOptions,
+): UinputDevice;
+export function createTouchPad(
+  name: string,
+  first: TouchPadOptions | number,
+  ...rest: [number?, number?, number?, DeviceOptions?]
 ): UinputDevice {
+  if (typeof first === 'number') {
+    const [maxX, minY, maxY, options] = rest;
+    return makeTouchPad(name, {
+      ...options,
+      minX: first,
+      maxX: maxX as number,
+      minY: minY as number,
+      maxY: maxY as number,
+    });
+  }
+  return makeTouchPad(name, first);
+}
+
+function makeTouchPad(name: string, { minX, maxX, minY, maxY, ...options }: TouchPadOptions): UinputDevice {
   for (const [label, value] of Object.entries({ minX, maxX, minY, maxY })) assertInt32(value, label);
   if (minX >= maxX || minY >= maxY) {
     throw new UinputError(

@@ -15,7 +15,7 @@ import { ContainerManager } from './container-manager';
 import type { ContainerManagerDeps } from './container-manager';
 import { DockerError, DockerodeEngine } from './docker';
 import type { DockerEngine, EventsQuery } from './docker';
-import { removeLabelled } from '../testing-support/remove-labelled';
+import { removeLabelled } from '@tools/testing';
 
 const IMAGE = 'fractal/test-protocol:latest';
 const TEST_LABEL = 'fractal.test';

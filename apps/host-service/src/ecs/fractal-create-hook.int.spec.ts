@@ -15,7 +15,7 @@ import { InMemoryConfigStore } from '@fractal/userconfigs/testing';
 import { ContainerManager, DockerodeEngine } from '../containers';
 import { dockerCli, waitFor } from '../e2e/support/docker-cli';
 import { createFractalCreateHook, FRACTAL_ID_PLACEHOLDER } from './fractal-create-hook';
-import { removeLabelled } from '../testing-support/remove-labelled';
+import { removeLabelled } from '@tools/testing';
 
 const IMAGE = 'fractal/test-protocol:latest';
 const LABEL_VALUE = `ecs-daemon-${process.pid}`; // per run: other runs may share the engine

@@ -7,6 +7,16 @@ export interface PendingRetryLogger {
   warn(obj: object, msg?: string): void;
 }
 
+/** Calls `fn` every `everyMs` until the returned cancel runs; injectable so specs need not sleep. */
+export type Every = (everyMs: number, fn: () => void) => () => void;
+
+/** The real `Every`: an interval that never keeps the process alive. */
+export const unrefInterval: Every = (everyMs, fn) => {
+  const timer = setInterval(fn, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+};
+
 /**
  * Config archives whose upload failed wait on disk; try them now (an earlier run may have left
  * some) and then every `everyMs`. The timer never keeps the process alive.
@@ -15,6 +25,7 @@ export function retryPendingUploads(
   configs: PendingUploads,
   logger: PendingRetryLogger,
   everyMs = 10 * 60_000,
+  every: Every = unrefInterval,
 ): { stop(): void } {
   let running = false;
   const tick = async (): Promise<void> => {
@@ -34,7 +45,6 @@ export function retryPendingUploads(
     }
   };
   void tick();
-  const timer = setInterval(() => void tick(), everyMs);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
+  const cancel = every(everyMs, () => void tick());
+  return { stop: cancel };
 }

@@ -6,8 +6,8 @@ import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { ConfigDecryptError } from '../errors';
 import { packArchive, packConfigArchive, unpackArchive, unpackConfigArchive } from './config-archive';
-import { buildCodecWorker } from './codec-worker.test-util';
-import { buildSampleTree, snapshotTree, tempDir } from './craft.test-util';
+import { buildCodecWorker } from '../../test/codec-worker';
+import { buildSampleTree, snapshotTree, tempDir } from '../../test/craft';
 
 const sh = promisify(execFile);
 const bash = (script: string): Promise<{ stdout: string }> => sh('bash', ['-euo', 'pipefail', '-c', script]);

@@ -5,8 +5,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ConfigCorruptError, ConfigDecryptError } from '../errors';
 import { packArchive, unpackArchive } from './config-archive';
-import { buildCodecWorker } from './codec-worker.test-util';
-import { buildSampleTree, collect, fdsUnder, snapshotTree, tempDir } from './craft.test-util';
+import { buildCodecWorker } from '../../test/codec-worker';
+import { buildSampleTree, collect, fdsUnder, snapshotTree, tempDir } from '../../test/craft';
 
 // The in-thread codec runs as TypeScript under ts-jest: slow on a loaded machine.
 jest.setTimeout(60_000);

@@ -6,8 +6,8 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { packArchive, unpackArchive } from './config-archive';
-import { buildCodecWorker } from './codec-worker.test-util';
-import { collect, fdsUnder, snapshotTree, tempDir } from './craft.test-util';
+import { buildCodecWorker } from '../../test/codec-worker';
+import { collect, fdsUnder, snapshotTree, tempDir } from '../../test/craft';
 
 const FILES = 8;
 const FILE_BYTES = 512 * 1024;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { ConfigCorruptError, ConfigDecryptError, UnsafeArchiveEntryError } from '../errors';
 import { packConfigArchive, unpackConfigArchive } from './config-archive';
-import { buildSampleTree, collect, craftArchive, snapshotTree, tempDir } from './craft.test-util';
+import { buildSampleTree, collect, craftArchive, snapshotTree, tempDir } from '../../test/craft';
 
 // Several 4 MB blocks through the TypeScript codec under ts-jest: slow on a loaded machine.
 jest.setTimeout(60_000);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Lz4BlockSize } from './lz4-frame-format';
 import { Lz4FrameWriter } from './lz4-frame-writer';
-import { tempDir } from './craft.test-util';
+import { tempDir } from '../../test/craft';
 
 const run = promisify(execFile);
 

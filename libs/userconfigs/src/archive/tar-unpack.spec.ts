@@ -2,7 +2,7 @@ import fsp from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pack as tarPack, type Header } from 'tar-stream';
-import { collect, fdsUnder, tempDir } from './craft.test-util';
+import { collect, fdsUnder, tempDir } from '../../test/craft';
 import { unpackTarSafely } from './tar-unpack';
 
 type Entry = Partial<Header> & { name: string } & { content?: string };

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import S3rver from 's3rver';
-import { collect, tempDir } from '../archive/craft.test-util';
+import { collect, tempDir } from '../../test/craft';
 import { ConfigStoreError } from '../errors';
 import { UserConfigSync } from '../sync/user-config-sync';
 import { S3ConfigStore } from './s3-config-store';

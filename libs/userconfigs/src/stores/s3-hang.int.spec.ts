@@ -3,11 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import S3rver from 's3rver';
-import { collect, tempDir, writeConfigDir } from '../archive/craft.test-util';
+import { collect, tempDir, writeConfigDir } from '../../test/craft';
 import { ConfigStoreError } from '../errors';
 import { UserConfigSync } from '../sync/user-config-sync';
 import { S3ConfigStore } from './s3-config-store';
-import { TcpProxy } from './tcp-proxy.test-util';
+import { TcpProxy } from '../../test/tcp-proxy';
 
 const BUCKET = 'fractal-user-app-configs';
 const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };

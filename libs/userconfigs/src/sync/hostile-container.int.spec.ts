@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { collect, tempDir } from '../archive/craft.test-util';
+import { collect, tempDir } from '../../test/craft';
 import { LZ4_MAGIC_BYTES } from '../archive/lz4-frame-format';
 import { Lz4FrameDecoder } from '../archive/lz4-frame-decoder';
 import { OpensslDecryptStream } from '../archive/openssl-cipher';

@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { tempDir, writeConfigDir } from '../archive/craft.test-util';
+import { tempDir, writeConfigDir } from '../../test/craft';
 import { ConfigDecryptError } from '../errors';
 import { InMemoryConfigStore } from '../testing';
 import { UserConfigSync } from './user-config-sync';

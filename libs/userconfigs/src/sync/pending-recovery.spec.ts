@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fdsUnder, tempDir, writeConfigDir } from '../archive/craft.test-util';
+import { fdsUnder, tempDir, writeConfigDir } from '../../test/craft';
 import { LocalDirConfigStore } from '../stores/local-dir-config-store';
 import { InMemoryConfigStore } from '../testing';
 import { UserConfigSync } from './user-config-sync';

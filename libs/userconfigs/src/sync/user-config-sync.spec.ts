@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildSampleTree, snapshotTree, tempDir, writeConfigDir } from '../archive/craft.test-util';
+import { buildSampleTree, snapshotTree, tempDir, writeConfigDir } from '../../test/craft';
 import { ConfigDecryptError, ConfigStoreError, InvalidConfigKeyError } from '../errors';
 import { LocalDirConfigStore } from '../stores/local-dir-config-store';
 import { InMemoryConfigStore } from '../testing';

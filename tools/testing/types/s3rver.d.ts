@@ -1,4 +1,4 @@
-// s3rver ships no types; only the integration specs use it.
+// s3rver ships no types; only specs, integration specs and benches use it (tools/testing).
 declare module 's3rver' {
   import type { AddressInfo } from 'node:net';
   interface S3rverOptions {

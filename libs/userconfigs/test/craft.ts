@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pack as tarPack, type Header } from 'tar-stream';
-import { Lz4FrameEncoder } from './lz4-frame-encoder';
-import { OpensslEncryptStream } from './openssl-cipher';
+import { Lz4FrameEncoder } from '../src/archive/lz4-frame-encoder';
+import { OpensslEncryptStream } from '../src/archive/openssl-cipher';
 
 export type CraftEntry = Partial<Header> & { name: string; content?: string };
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
  */
 export function buildCodecWorker(dir: string): string {
   buildSync({
-    entryPoints: [join(__dirname, 'config-codec-worker.ts')],
+    entryPoints: [join(__dirname, '../src/archive/config-codec-worker.ts')],
     bundle: true,
     platform: 'node',
     format: 'cjs',

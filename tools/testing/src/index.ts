@@ -1,0 +1,4 @@
+// Test-only helpers that several projects share. Workspace-only (`@tools/testing`), never built or
+// published; only specs, test/ folders and benches may import it (eslint.config.mjs).
+export { mulberry32 } from './mulberry32';
+export { removeLabelled } from './remove-labelled';
