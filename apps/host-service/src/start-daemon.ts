@@ -54,7 +54,7 @@ export interface DaemonContext {
 const PORT_POOL = { min: 1025, max: 49150 };
 
 /**
- * Start-up in the order of DESIGN.md. Each step registers its undo with the lifecycle before
+ * Start-up in the order ARCHITECTURE.md describes. Each step registers its undo with the lifecycle before
  * the next one runs, so a failure at any point cleans up exactly what was set up.
  */
 export async function startDaemon(ctx: DaemonContext): Promise<void> {

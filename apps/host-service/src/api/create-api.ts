@@ -34,7 +34,7 @@ export interface ApiDeps {
 }
 
 /**
- * The HTTPS API of DESIGN.md's wire contract. Building it never listens; serve `app.fetch`.
+ * The HTTPS API of the wire contract (docs/wire-contract.md). Building it never listens; serve `app.fetch`.
  * Every failure becomes a status in `onError`, the one place that knows about HTTP.
  */
 export function createApi(deps: ApiDeps): Hono {
