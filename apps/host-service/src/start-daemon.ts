@@ -11,6 +11,7 @@ import type { BuildInfo } from './config/build-info';
 import type { HostServiceConfig } from './config/host-service-config';
 import { ECS_AGENT_PORT } from './config/host-service-config';
 import { ContainerManager } from './containers';
+import { mountPolicy, withMountPolicy } from './containers/mount-policy';
 import { createFractalCreateHook } from './ecs';
 import { HeartbeatService } from './heartbeat/heartbeat-service';
 import { handshakeRequest } from './heartbeat/payloads';
@@ -25,7 +26,8 @@ import { connectDocker } from './startup/docker-connect';
 import { startEcsBridge } from './startup/ecs-bridge';
 import { listenHttps } from './startup/https-server';
 import { createOwnDirs, pendingUploadsDir, removeOwnDirs } from './startup/own-dirs';
-import { assertFractalDirAbsent, assertRoot } from './startup/preflight';
+import { acquireDaemonLock } from './startup/daemon-lock';
+import { INSTANCE_LABEL, assertFractalDirAbsent, assertRoot } from './startup/preflight';
 import { retryPendingUploads } from './startup/pending-uploads';
 import { ensureSharedMount } from './startup/shared-mount';
 import { StartupError } from './startup/startup-error';
@@ -51,6 +53,8 @@ const PORT_POOL = { min: 1025, max: 49150 };
 export async function startDaemon(ctx: DaemonContext): Promise<void> {
   const { config, logger, lifecycle } = ctx;
   assertRoot(ctx.uid);
+  const lock = await acquireDaemonLock(config.fractalPrivateDir);
+  lifecycle.defer('release the daemon lock', 1_000, () => lock.release());
   await assertFractalDirAbsent(config.fractalDir);
 
   const dirs = {
@@ -130,6 +134,7 @@ export async function startDaemon(ctx: DaemonContext): Promise<void> {
     fractalDir: config.fractalDir,
     containerUid: config.containerUid,
     hasNvidiaRuntime,
+    extraLabels: { [INSTANCE_LABEL]: config.fractalDir },
   });
   lifecycle.defer('stop and clean up our containers', 150_000, () => manager.shutdown());
   await manager.start();
@@ -156,7 +161,7 @@ export async function startDaemon(ctx: DaemonContext): Promise<void> {
   }
 
   const api = createApi({
-    manager,
+    manager: withMountPolicy(manager, mountPolicy(config, ctx.env.DOCKER_HOST)),
     appEnv: config.appEnv,
     webserverAuthSecret: config.webserverAuthSecret,
     logger,
@@ -168,6 +173,8 @@ export async function startDaemon(ctx: DaemonContext): Promise<void> {
     cert: tls.cert,
     port: config.port,
     host: config.host,
+    limits: config.apiLimits,
+    logger,
   });
   lifecycle.defer('stop the HTTPS server', 10_000, () => server.close(5_000));
 

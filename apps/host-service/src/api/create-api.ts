@@ -4,6 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv, Logger } from '@fractal/logger';
 import { HostServiceError } from '../containers';
 import { ApiError } from './api-error';
+import { exactPath } from './exact-path';
 import type { ApiManager } from './routes';
 import { configTokenRoutes, spinUpRoutes, startValuesRoutes } from './routes';
 
@@ -25,6 +26,7 @@ export function createApi(deps: ApiDeps): Hono {
     throw new Error('createApi: webserverAuthSecret must not be empty');
   const log = deps.logger.child({ component: 'api' });
   const app = new Hono();
+  app.use('*', exactPath);
 
   app.use('*', async (c, next) => {
     const started = performance.now();

@@ -1,6 +1,12 @@
 import { lstat } from 'node:fs/promises';
 import { StartupError } from './startup-error';
 
+/**
+ * Every container a daemon creates carries its FRACTAL_DIR under this label, so clean-up after a
+ * crash removes that daemon's containers and never another daemon's on the same engine.
+ */
+export const INSTANCE_LABEL = 'fractal.instance';
+
 /** The daemon mounts, chowns and talks to the Docker socket: it needs root. */
 export function assertRoot(uid: number): void {
   if (uid !== 0) {
@@ -29,8 +35,9 @@ export async function assertFractalDirAbsent(fractalDir: string): Promise<void> 
     throw new StartupError(
       'FRACTAL_DIR_EXISTS',
       `FRACTAL_DIR ${fractalDir} already exists, left by an earlier run of the host service ` +
-        '(recovering from a crash is not supported yet). Make sure no host service is running, then clean up: ' +
-        `docker rm -f $(docker ps -aq --filter label=fractal.id); umount -R ${fractalDir}; rm -rf ${fractalDir}`,
+        '(recovering from a crash is not supported yet). No host service holds this FRACTAL_PRIVATE_DIR now; ' +
+        'clean up with `npm run start:localdev -- --clean` (localdev) or: ' +
+        `docker rm -f $(docker ps -aq --filter label=${INSTANCE_LABEL}=${fractalDir}); umount -R ${fractalDir}; rm -rf ${fractalDir}`,
     );
   }
 }
