@@ -1,4 +1,6 @@
 import { connect, type Socket } from 'node:net';
+import type { DockerUpstream } from './docker-host';
+import { describeUpstream } from './docker-host';
 import type { BodyReader } from './body-reader';
 import { createBodyReader } from './body-reader';
 import type { CreateTarget } from './create-route';
@@ -24,7 +26,7 @@ const MAX_INSPECTED_BODY = 64 * 1024;
 export const MAX_CREATE_BODY = 8 * 1024 * 1024;
 
 export interface ConnectionDeps {
-  upstreamSocketPath: string;
+  upstream: DockerUpstream;
   hook: ContainerCreateHook;
   logger: BridgeLogger | undefined;
   track(abort: () => void): () => void;
@@ -206,8 +208,8 @@ export class InterposerConnection {
     this.state = 'busy';
     this.client.pause();
     const close = headerHasToken(head, 'connection', 'close') || head.version === 'HTTP/1.0';
-    const { upstreamSocketPath, hook, logger, track } = this.deps;
-    const work = handleCreate({ head, target, body, hook, upstreamSocketPath, logger, close, track }).then(
+    const { upstream, hook, logger, track } = this.deps;
+    const work = handleCreate({ head, target, body, hook, upstream, logger, close, track }).then(
       (answer) => {
         if (this.closed) return;
         if (close) {
@@ -241,12 +243,14 @@ export class InterposerConnection {
   }
 
   private openUpstream(): Socket {
-    const upstream = connect({ path: this.deps.upstreamSocketPath, allowHalfOpen: true });
+    const to = this.deps.upstream;
+    const upstream = connect(
+      to.socketPath !== undefined
+        ? { path: to.socketPath, allowHalfOpen: true }
+        : { host: to.host, port: to.port, allowHalfOpen: true },
+    );
     upstream.on('error', (err) => {
-      this.deps.logger?.warn(
-        { err, upstream: this.deps.upstreamSocketPath },
-        'Docker engine connection failed',
-      );
+      this.deps.logger?.warn({ err, upstream: describeUpstream(to) }, 'Docker engine connection failed');
       this.destroy();
     });
     // A clean close needs nothing here: the pipe ends the client after the last byte is written.
