@@ -62,17 +62,17 @@ export class MountPolicy {
     for (const bind of binds) {
       const [src, ...rest] = bind.split(':');
       const info = await stat(src).catch(() => null);
-      if (info === null) refuse(bind, `the host path ${src} does not exist (Docker would create it as root)`);
-      const resolved = await realpath(src);
+      const resolved = info === null ? src : await realpath(src);
       const shownSrc = resolved === src ? src : `${src} (really ${resolved})`;
-      if (/[\s:,]/.test(resolved)) refuse(bind, `${shownSrc} has a space, ':' or ',' in its real path`);
-      if (info.isSocket() && ENGINE_SOCKET.test(resolved))
+      if (ENGINE_SOCKET.test(resolved) || ENGINE_SOCKET.test(src))
         refuse(bind, `${shownSrc} is a Docker or containerd socket, which is always refused`);
       for (const p of protectedPaths) {
         if (within(resolved, p.path) || within(p.path, resolved)) {
           refuse(bind, `${shownSrc} is or contains ${p.name}, which is always refused`);
         }
       }
+      if (info === null) refuse(bind, `the host path ${src} does not exist (Docker would create it as root)`);
+      if (/[\s:,]/.test(resolved)) refuse(bind, `${shownSrc} has a space, ':' or ',' in its real path`);
       if (roots.length === 0)
         refuse(
           bind,

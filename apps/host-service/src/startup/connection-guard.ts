@@ -45,8 +45,11 @@ export function guardConnections(
   server.on('drop', () => {
     refused += 1;
   });
-  // Prepended: runs before the TLS server wraps the socket, so a refused one costs no TLS state.
-  server.prependListener('connection', (socket: Socket) => {
+  // The TLS server wraps every socket it is handed (a TLSSocket and an OpenSSL SSL each): take its
+  // connection listeners over so a refused socket is reset before any of that is allocated.
+  const wrapped = server.listeners('connection') as Array<(socket: Socket) => void>;
+  server.removeAllListeners('connection');
+  server.on('connection', (socket: Socket) => {
     const address = socket.remoteAddress ?? '';
     const open = perAddress.get(address) ?? 0;
     if (open >= limits.maxConnectionsPerAddress) {
@@ -60,6 +63,7 @@ export function guardConnections(
       if (left <= 0) perAddress.delete(address);
       else perAddress.set(address, left);
     });
+    for (const listener of wrapped) listener.call(server, socket);
   });
   return { maxConnections, refused: () => refused };
 }
