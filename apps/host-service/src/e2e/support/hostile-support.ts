@@ -1,4 +1,4 @@
-import Dockerode from 'dockerode';
+import type Dockerode from 'dockerode';
 import { execFile } from 'node:child_process';
 import { readFileSync, readlinkSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
