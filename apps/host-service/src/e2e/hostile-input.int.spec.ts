@@ -110,7 +110,7 @@ describe('hostile input and safe defaults', () => {
       expect(answer.status).toBe(200);
       const info = await docker.getContainer((answer.body as { result: string }).result).inspect();
       expect(info.HostConfig.Binds).toEqual(expect.arrayContaining([`${allowed}/build:/build:ro`]));
-      expect(info.Config.Labels['fractal.instance']).toBe(d.fractalDir);
+      expect(info.Config.Labels['fractal.dir']).toBe(d.fractalDir);
     }, 60_000);
   });
 

@@ -39,7 +39,8 @@ export async function createOwnDirs(dirs: OwnDirs): Promise<void> {
   });
   await make(join(dirs.fractalDir, 'temp'), false);
   await make(dirs.fractalPrivateDir, true);
-  await make(pendingUploadsDir(dirs.fractalPrivateDir), false);
+  // Left by a run that was killed: pending uploads must survive into this one.
+  await make(pendingUploadsDir(dirs.fractalPrivateDir), true);
   if (dirs.localStoreDir !== undefined) await make(dirs.localStoreDir, true);
 }
 

@@ -5,7 +5,7 @@ import { StartupError } from './startup-error';
  * Every container a daemon creates carries its FRACTAL_DIR under this label, so clean-up after a
  * crash removes that daemon's containers and never another daemon's on the same engine.
  */
-export const INSTANCE_LABEL = 'fractal.instance';
+export const INSTANCE_LABEL = 'fractal.dir';
 
 /** The daemon mounts, chowns and talks to the Docker socket: it needs root. */
 export function assertRoot(uid: number): void {

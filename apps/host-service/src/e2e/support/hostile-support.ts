@@ -46,7 +46,7 @@ export async function startLocaldev(
 export async function removeInstanceContainers(docker: Dockerode, fractalDir: string): Promise<void> {
   const mine = await docker.listContainers({
     all: true,
-    filters: { label: [`fractal.instance=${fractalDir}`] },
+    filters: { label: [`fractal.dir=${fractalDir}`] },
   });
   for (const c of mine)
     await docker
