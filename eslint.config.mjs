@@ -27,6 +27,7 @@ export default [
             { sourceTag: 'scope:host', onlyDependOnLibsWithTags: ['scope:shared', 'scope:host'] },
             // Each native or heavy dependency stays in the one project it belongs to.
             { sourceTag: 'name:uinput', bannedExternalImports: bannedExcept('koffi') },
+            { sourceTag: 'name:sdnotify', bannedExternalImports: bannedExcept('koffi') },
             { sourceTag: 'name:logger', bannedExternalImports: bannedExcept('pino', 'pino-*', '@sentry/*') },
             { sourceTag: 'name:ecsagent-bridge', bannedExternalImports: bannedExcept('dockerode') },
             { sourceTag: 'name:host-service', bannedExternalImports: bannedExcept('dockerode') },

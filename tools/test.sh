@@ -17,6 +17,7 @@ command -v gcc >/dev/null || need+=(gcc libc6-dev)
 command -v python3 >/dev/null || need+=(python3)
 command -v curl >/dev/null || need+=(curl)
 [ -x /bin/busybox ] || need+=(busybox-static)
+command -v systemd-analyze >/dev/null || need+=(systemd) # the release test verifies the unit
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -50,6 +51,11 @@ npx nx run-many -t lint typecheck test build --output-style=stream
 
 log "integration tests"
 npx nx run-many -t integration --parallel=1 --output-style=stream
+
+log "real kernel in a QEMU VM: uinput library, then the daemon's input path (libs/uinput/README.md)"
+# Each VM is bounded by its own timeout; both skip with a message only when QEMU cannot be installed.
+npx nx run uinput:kernel-test --output-style=stream
+npx nx run host-service:kernel-e2e --output-style=stream
 
 log "packages install and import in a fresh project"
 tools/pack-check.sh

@@ -18,7 +18,7 @@ import { createMemoryLogger } from '@fractal/logger/testing';
 import { createApi } from '../src/api';
 import { listenHttps } from '../src/startup/https-server';
 import { ContainerManager } from '../src/containers';
-import { FakeDocker } from '../src/containers/fake-docker';
+import { FakeDockerEngine } from '../testing/fake-docker-engine';
 import { percentile, putJson, selfSignedPems } from './bench-util';
 
 const SECRET = 'bench-secret-0123456789';
@@ -35,7 +35,7 @@ const BODY = {
 
 async function serveHono(pems: { key: string; cert: string }): Promise<number> {
   const manager = new ContainerManager({
-    docker: new FakeDocker().asDockerode(),
+    docker: new FakeDockerEngine(),
     ports: new PortAllocator({ probe: { isFree: async () => true } }),
     ttys: new TtyAllocator({}),
     devices: { allocate: async () => null },
@@ -43,6 +43,7 @@ async function serveHono(pems: { key: string; cert: string }): Promise<number> {
     configs: new UserConfigSync({ store: new InMemoryConfigStore(), pendingDir: '/nonexistent-pending' }),
     logger: createMemoryLogger({ level: 'warn' }).logger,
     fractalDir: '/nonexistent',
+    stateDir: '/nonexistent-state',
     containerUid: 1000,
     hasNvidiaRuntime: false,
   });

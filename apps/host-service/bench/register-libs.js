@@ -5,7 +5,7 @@ const path = require('node:path');
 const libs = path.join(__dirname, '../../../libs');
 const original = Module._resolveFilename;
 Module._resolveFilename = function resolve(request, ...rest) {
-  const m = /^@fractal\/([a-z-]+)(\/testing)?$/.exec(request);
-  if (m) request = path.join(libs, m[1], 'src', m[2] ? 'testing.ts' : 'index.ts');
+  const m = /^@fractal\/([a-z-]+)(?:\/(testing|s3))?$/.exec(request);
+  if (m) request = path.join(libs, m[1], 'src', m[2] ? `${m[2]}.ts` : 'index.ts');
   return original.call(this, request, ...rest);
 };

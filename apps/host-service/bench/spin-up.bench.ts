@@ -14,7 +14,7 @@ import { LocalDirConfigStore, UserConfigSync } from '@fractal/userconfigs';
 import { createMemoryLogger } from '@fractal/logger/testing';
 import { createApi } from '../src/api';
 import { listenHttps } from '../src/startup/https-server';
-import { ContainerManager, buildCreateOptions } from '../src/containers';
+import { ContainerManager, DockerodeEngine, FRACTAL_ID_PLACEHOLDER, spinUpTemplate } from '../src/containers';
 import { median, putJson, selfSignedPems } from './bench-util';
 import { removeLabelled } from '../src/testing-support/remove-labelled';
 
@@ -35,7 +35,8 @@ async function main(): Promise<void> {
   execFileSync('mount', ['--bind', fractalDir, fractalDir]);
   execFileSync('mount', ['--make-rshared', fractalDir]);
   const manager = new ContainerManager({
-    docker,
+    docker: new DockerodeEngine(docker),
+    stateDir: join(root, 'private', 'containers'),
     ports: new PortAllocator({ minPort: 43000, maxPort: 43999, probe: createBindingProbe() }),
     ttys: new TtyAllocator({}),
     devices: { allocate: async () => null },
@@ -81,28 +82,22 @@ async function main(): Promise<void> {
   let n = 0;
   const viaDockerode = async (): Promise<number> => {
     n += 1;
-    // Same dirs the daemon would make, under the shared FRACTAL_DIR (rshared needs a shared mount).
-    const dir = join(fractalDir, 'raw', String(n));
-    await mkdir(join(dir, 'r'), { recursive: true });
-    await mkdir(join(dir, 'u'));
-    await mkdir(join(dir, 's'));
-    const options = buildCreateOptions({
-      fractalId: `raw${n}`,
+    // Same dirs and body the daemon would make, under the shared FRACTAL_DIR (rshared needs a shared mount).
+    const raw = join(fractalDir, 'raw');
+    await mkdir(join(raw, String(n), 'containerResourceMappings'), { recursive: true });
+    await mkdir(join(raw, String(n), 'userConfigs', 'unpacked_configs'), { recursive: true });
+    await mkdir(join(raw, 'temp', String(n), 'sockets'), { recursive: true });
+    const template = spinUpTemplate({
       appName: 'bench',
       image: IMAGE,
-      hostPorts: [
-        { containerPort: 32262, protocol: 'tcp', hostPort: 0 },
-        { containerPort: 32263, protocol: 'udp', hostPort: 0 },
-        { containerPort: 32273, protocol: 'tcp', hostPort: 0 },
-      ],
-      resourceDir: join(dir, 'r'),
-      unpackedConfigsDir: join(dir, 'u'),
-      socketsDir: join(dir, 's'),
+      fractalDir: raw,
       binds: [],
-      devices: [],
       hasNvidiaRuntime: false,
-      extraLabels: LABEL,
     });
+    const options = JSON.parse(
+      JSON.stringify(template).split(FRACTAL_ID_PLACEHOLDER).join(String(n)),
+    ) as typeof template;
+    options.Labels = LABEL;
     const t = performance.now();
     const c = await docker.createContainer(options);
     await c.start();

@@ -1,4 +1,5 @@
 import { createLogger } from '@fractal/logger';
+import { SdNotifier } from '@fractal/sdnotify';
 import { buildInfo } from './config/build-info';
 import { parseArgs, renderHelp, renderVersion } from './config/cli';
 import { parseConfig } from './config/parse-config';
@@ -6,6 +7,9 @@ import { SETTINGS } from './config/settings';
 import { Lifecycle } from './lifecycle/lifecycle';
 import { startDaemon } from './start-daemon';
 import { StartupError } from './startup/startup-error';
+
+/** EX_CONFIG (sysexits.h): the unit's RestartPreventExitStatus, so a bad setting is not retried. */
+const EXIT_BAD_CONFIG = 78;
 
 /** Composition root: CLI, config, logger, signal handlers, then start-up. */
 async function main(): Promise<void> {
@@ -24,7 +28,7 @@ async function main(): Promise<void> {
     config = parseConfig(process.env);
   } catch (err) {
     process.stderr.write(`host-service: ${(err as Error).message}\n`);
-    process.exitCode = 1;
+    process.exitCode = EXIT_BAD_CONFIG;
     return;
   }
 
@@ -47,9 +51,23 @@ async function main(): Promise<void> {
     return logger.shutdown(5_000);
   });
 
+  // systemd Type=notify (fractal-host-service.service): STOPPING=1 as a signal starts the shutdown
+  // or the detach.
+  const systemd = new SdNotifier({
+    socket: process.env.NOTIFY_SOCKET,
+    onError: (err) => logger.warn({ err }, `systemd notification failed: ${err.message}`),
+  });
+  delete process.env.NOTIFY_SOCKET; // children (mount, the ECS agent runner) must not notify for us
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGUSR2'] as const) {
+    process.on(signal, () => systemd.stopping(`stopping on ${signal}`));
+  }
+
+  // SIGTERM/SIGINT: the host is going away (stop every container, save settings, dying heartbeat).
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => void lifecycle.shutdown(signal, 0));
   }
+  // SIGUSR2: detach for an upgrade (containers keep running; the next start adopts them).
+  process.on('SIGUSR2', () => void lifecycle.detach('SIGUSR2'));
   process.on('unhandledRejection', (reason) => void lifecycle.fatal(reason, 'unhandledRejection'));
   process.on('uncaughtException', (err) => void lifecycle.fatal(err, 'uncaughtException'));
 
@@ -59,6 +77,7 @@ async function main(): Promise<void> {
   );
   try {
     await startDaemon({ config, build, logger, lifecycle, env: process.env, uid: process.getuid?.() ?? -1 });
+    if (!lifecycle.shuttingDown) systemd.ready(`serving HTTPS on port ${config.port}`); // systemd: READY=1
   } catch (err) {
     // Start-up problems are the operator's to fix: say it plainly on stderr too.
     if (err instanceof StartupError) process.stderr.write(`host-service: ${err.message}\n`);

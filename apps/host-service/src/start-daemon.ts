@@ -1,17 +1,18 @@
 import Dockerode from 'dockerode';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import type { FractalLogger } from '@fractal/logger';
 import { PortAllocator, createBindingProbe } from '@fractal/portbindings';
-import { TtyAllocator } from '@fractal/ttys';
-import { UinputUnavailableError, allocateDeviceSet, sendFds } from '@fractal/uinput';
-import { LocalDirConfigStore, S3ConfigStore, UserConfigSync } from '@fractal/userconfigs';
+import { LocalDirConfigStore } from '@fractal/userconfigs';
+import { S3ConfigStore } from '@fractal/userconfigs/s3';
 import type { ConfigStore } from '@fractal/userconfigs';
 import { createApi } from './api';
 import type { BuildInfo } from './config/build-info';
 import type { HostServiceConfig } from './config/host-service-config';
 import { ECS_AGENT_PORT } from './config/host-service-config';
-import { ContainerManager } from './containers';
+import { DockerodeEngine, containerStateDir } from './containers';
 import { mountPolicy, withMountPolicy } from './containers/mount-policy';
+import { ContainerStateStore } from './containers/state-store';
+import { crashPointFromEnv } from './lifecycle/crash-points';
 import { createFractalCreateHook } from './ecs';
 import { HeartbeatService } from './heartbeat/heartbeat-service';
 import { handshakeRequest } from './heartbeat/payloads';
@@ -21,18 +22,19 @@ import { ImdsClient } from './metadata/imds-client';
 import type { InstanceFacts } from './metadata/instance-facts';
 import { localInstanceFacts } from './metadata/instance-facts';
 import { readMeminfo } from './metadata/meminfo';
-import { createDeviceSource } from './startup/device-source';
+import { createContainerCore } from './startup/container-core';
 import { connectDocker } from './startup/docker-connect';
 import { startEcsBridge } from './startup/ecs-bridge';
 import { listenHttps } from './startup/https-server';
-import { createOwnDirs, pendingUploadsDir, removeOwnDirs } from './startup/own-dirs';
 import { acquireDaemonLock } from './startup/daemon-lock';
-import { INSTANCE_LABEL, assertFractalDirAbsent, assertRoot } from './startup/preflight';
+import { createOwnDirs, removeOwnDirs } from './startup/own-dirs';
+import { assertRoot, checkFractalDir, markFractalDirOurs } from './startup/preflight';
 import { retryPendingUploads } from './startup/pending-uploads';
 import { ensureSharedMount } from './startup/shared-mount';
 import { StartupError } from './startup/startup-error';
 import { runCommand, systemdRunning } from './startup/system';
 import { createTlsMaterial } from './startup/tls';
+import { reuseTlsMaterial } from './startup/tls-reuse';
 
 export interface DaemonContext {
   readonly config: HostServiceConfig;
@@ -55,22 +57,38 @@ export async function startDaemon(ctx: DaemonContext): Promise<void> {
   assertRoot(ctx.uid);
   const lock = await acquireDaemonLock(config.fractalPrivateDir);
   lifecycle.defer('release the daemon lock', 1_000, () => lock.release());
-  await assertFractalDirAbsent(config.fractalDir);
+  const stateDir = containerStateDir(config.fractalPrivateDir);
+  // An earlier run of ours left FRACTAL_DIR (crash, upgrade): recover it instead of refusing.
+  const recovering = (await checkFractalDir(config.fractalDir, stateDir)) === 'recover';
+  const crashPoint = crashPointFromEnv(ctx.env.HOST_SERVICE_CRASH_AT, (point) =>
+    logger.warn({ point }, 'HOST_SERVICE_CRASH_AT: killing the daemon here'),
+  );
 
   const dirs = {
     fractalDir: config.fractalDir,
     fractalPrivateDir: config.fractalPrivateDir,
     ...(config.userConfigs.kind === 'local' ? { localStoreDir: config.userConfigs.dir } : {}),
   };
-  lifecycle.defer('remove our dirs', 30_000, () => removeOwnDirs(dirs));
-  await createOwnDirs(dirs);
+  // FRACTAL_DIR stays while a checkpoint does: containers left running (detach) or settings not yet saved.
+  const checkpointsLeft = async (): Promise<boolean> =>
+    (await new ContainerStateStore(stateDir).loadAll(() => undefined).catch(() => [])).length > 0;
+  lifecycle.defer('remove our dirs', 30_000, async () => removeOwnDirs(dirs, await checkpointsLeft()));
+  await createOwnDirs(dirs, recovering);
+  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  await markFractalDirOurs(config.fractalDir, stateDir);
   const undoMount = await ensureSharedMount(config.fractalDir, {
     readMountInfo: () => readFile('/proc/self/mountinfo', 'utf8'),
     run: (cmd, args) => runCommand(cmd, args, 10_000),
     logger,
   });
-  lifecycle.defer('undo the shared mount', 15_000, undoMount);
-  const tls = await createTlsMaterial(config.fractalPrivateDir);
+  lifecycle.defer('undo the shared mount', 15_000, async () => {
+    // Containers still described by checkpoints (a start-up that failed while recovering) keep it.
+    if (!(await checkpointsLeft())) await undoMount();
+  });
+  // A recovering start keeps the certificate clients saw before the crash or upgrade.
+  const tls =
+    (recovering ? await reuseTlsMaterial(config.fractalPrivateDir) : undefined) ??
+    (await createTlsMaterial(config.fractalPrivateDir));
 
   const docker = new Dockerode();
   const { hasNvidiaRuntime } = await connectDocker({
@@ -104,7 +122,12 @@ export async function startDaemon(ctx: DaemonContext): Promise<void> {
       logger: logger.child({ component: 'heartbeat' }),
     });
     const beats = heartbeat;
-    lifecycle.defer('send the dying heartbeat', 15_000, () => beats.shutdown());
+    lifecycle.defer(
+      'send the dying heartbeat',
+      15_000,
+      () => beats.shutdown(),
+      () => beats.stop(), // the host is not going away
+    );
   }
 
   const ports = new PortAllocator({
@@ -113,30 +136,21 @@ export async function startDaemon(ctx: DaemonContext): Promise<void> {
       .map((port) => ({ port, protocol: 'tcp' as const })),
     probe: createBindingProbe(),
   });
-  const configs = new UserConfigSync({
-    store: configStore(config),
-    pendingDir: pendingUploadsDir(config.fractalPrivateDir),
-    logger: logger.child({ component: 'userconfigs' }),
-  });
-  const manager = new ContainerManager({
-    docker,
+  const { configs, manager } = createContainerCore({
+    config,
+    docker: new DockerodeEngine(docker),
     ports,
-    ttys: new TtyAllocator({}),
-    devices: createDeviceSource({
-      mode: config.uinput,
-      allocate: () => allocateDeviceSet(),
-      isUnavailable: (err) => err instanceof UinputUnavailableError,
-      logger,
-    }),
-    sendFds,
-    configs,
-    logger: logger.child({ component: 'containers' }),
-    fractalDir: config.fractalDir,
-    containerUid: config.containerUid,
+    store: configStore(config),
+    logger,
     hasNvidiaRuntime,
-    extraLabels: { [INSTANCE_LABEL]: config.fractalDir },
+    ...(crashPoint ? { crashPoint } : {}),
   });
-  lifecycle.defer('stop and clean up our containers', 150_000, () => manager.shutdown());
+  lifecycle.defer(
+    'stop and clean up our containers',
+    150_000,
+    () => manager.shutdown(),
+    () => manager.detach(), // they keep running; the next start adopts them
+  );
   await manager.start();
   const retries = retryPendingUploads(configs, logger.child({ component: 'userconfigs' }));
   lifecycle.defer('stop retrying pending config uploads', 1_000, () => retries.stop());
@@ -149,12 +163,13 @@ export async function startDaemon(ctx: DaemonContext): Promise<void> {
       docker,
       hook: createFractalCreateHook({ manager, logger }),
       logger,
-      onAgentExit: (info) => {
-        if (lifecycle.shuttingDown) return;
-        const err = new Error(`the ECS agent exited (code ${info.exitCode ?? 'none'})`, {
-          cause: info.error,
-        });
-        void lifecycle.fatal(err, 'ecs-agent exit');
+      onAgentGaveUp: (info) => {
+        // Existing sessions keep running and keep being served; only new ECS tasks stop coming.
+        const err = new Error(
+          `the ECS agent exited ${info.exits} times within 10 minutes and is no longer restarted; this host takes no new ECS tasks until the host service restarts`,
+          { cause: info.error },
+        );
+        logger.captureError(err, { component: 'ecs-agent' }); // logs it at error level too
       },
       defer: (name, ms, run) => lifecycle.defer(name, ms, run),
     });
@@ -200,7 +215,7 @@ function configStore(config: HostServiceConfig): ConfigStore {
   const uc = config.userConfigs;
   if (uc.kind === 'local') return new LocalDirConfigStore(uc.dir);
   // Region, credentials and AWS_ENDPOINT_URL(_S3) come from the environment the standard SDK way.
-  return new S3ConfigStore({ bucket: uc.bucket });
+  return new S3ConfigStore({ bucket: uc.bucket, env: process.env });
 }
 
 /** A few tries: the webserver may be deploying while a host boots. */

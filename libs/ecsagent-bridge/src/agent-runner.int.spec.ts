@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir } from '../test/fake-engine';
 import { waitUntil } from '../test/docker-cli';
-import type { AgentExitInfo } from './agent-runner';
+import type { AgentExitInfo, EcsAgentRunnerOptions } from './agent-runner';
 import { EcsAgentRunner } from './agent-runner';
 import { DockerInterposer } from './interposer';
 import { RecordingCreateHook, RecordingLogger } from './testing';
@@ -45,7 +45,12 @@ describe('EcsAgentRunner against the real engine', () => {
   const makeRunner = (
     logger: RecordingLogger,
     exits: AgentExitInfo[],
-    extra: { image?: string; name?: string } = {},
+    extra: {
+      image?: string;
+      name?: string;
+      restart?: EcsAgentRunnerOptions['restart'];
+      onGiveUp?: EcsAgentRunnerOptions['onGiveUp'];
+    } = {},
   ): EcsAgentRunner => {
     const runner = new EcsAgentRunner({
       docker,
@@ -59,6 +64,8 @@ describe('EcsAgentRunner against the real engine', () => {
       labels: LABELS,
       cmd: ['sh', '-c', AGENT_SCRIPT],
       stopTimeoutMs: 1000,
+      ...(extra.restart ? { restart: extra.restart } : {}),
+      ...(extra.onGiveUp ? { onGiveUp: extra.onGiveUp } : {}),
     });
     runners.push(runner);
     return runner;
@@ -137,6 +144,36 @@ describe('EcsAgentRunner against the real engine', () => {
     await expect(docker.getContainer(id).inspect()).rejects.toMatchObject({ statusCode: 404 });
   });
 
+  it('with restart: a killed agent comes back with backoff, and a crash loop gives up', async () => {
+    const exits: AgentExitInfo[] = [];
+    const gaveUp: number[] = [];
+    const logger = new RecordingLogger();
+    const runner = makeRunner(logger, exits, {
+      restart: { initialDelayMs: 200, maxExits: 3, windowMs: 60_000 },
+      onGiveUp: (info) => void gaveUp.push(info.exits),
+    });
+    const first = await runner.start();
+    const agentIds = [first];
+    for (let i = 1; i <= 2; i += 1) {
+      await docker.getContainer(agentIds[i - 1]).kill();
+      const next = await waitUntilValue(async () => {
+        const list = await docker.listContainers({ filters: { label: [`fractal.test=${RUN_LABEL}`] } });
+        return list.find((c) => !agentIds.includes(c.Id) && c.Labels['fractal.ecs-agent'] === 'true')?.Id;
+      });
+      agentIds.push(next);
+    }
+    expect(exits.map((e) => [e.exitCode, e.restartInMs])).toEqual([
+      [137, 200],
+      [137, 400],
+    ]);
+    await docker.getContainer(agentIds[2]).kill();
+    await waitUntil(() => gaveUp.length > 0, 15_000, 'onGiveUp');
+    expect(gaveUp).toEqual([3]);
+    expect(exits.at(-1)?.restartInMs).toBeUndefined();
+    expect(logger.records.some((r) => (r.msg ?? '').includes('not restarting it again'))).toBe(true);
+    await runner.shutdown();
+  }, 60_000);
+
   it('says clearly that a missing image is never pulled', async () => {
     const runner = makeRunner(new RecordingLogger(), [], { image: 'fractal/no-such-agent:latest' });
     await expect(runner.start()).rejects.toMatchObject({
@@ -145,3 +182,13 @@ describe('EcsAgentRunner against the real engine', () => {
     });
   });
 });
+
+async function waitUntilValue<T>(probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

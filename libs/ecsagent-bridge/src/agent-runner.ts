@@ -4,6 +4,8 @@ import type { AgentHostDirs } from './agent-container';
 import { AGENT_LABEL, agentCreateOptions, dockerStatus } from './agent-container';
 import type { AgentLogStream } from './agent-logs';
 import { followAgentLogs } from './agent-logs';
+import { AgentRestartPolicy } from './agent-restart-policy';
+import type { AgentRestartOptions } from './agent-restart-policy';
 import { EcsBridgeError } from './errors';
 import type { BridgeLogger } from './types';
 
@@ -11,6 +13,8 @@ export interface AgentExitInfo {
   /** The container's exit status; null when waiting for it failed. */
   exitCode: number | null;
   error?: Error;
+  /** With `restart`: the runner starts the agent again after this many ms. */
+  restartInMs?: number;
 }
 
 export interface EcsAgentRunnerOptions {
@@ -22,8 +26,18 @@ export interface EcsAgentRunnerOptions {
   /** The interposer's socket on the host, mounted at `/var/run/docker.sock`. */
   dockerSocketPath: string;
   logger: BridgeLogger;
-  /** Called once when the agent container exits on its own (not after shutdown()). */
+  /**
+   * Called when the agent container exits on its own (not after shutdown()): once, or with
+   * `restart` on every exit (with `restartInMs`) until the runner gives up.
+   */
   onExit(info: AgentExitInfo): void;
+  /**
+   * Restart the agent after it exits, with backoff (1 s doubling to 60 s); after 5 exits within
+   * 10 minutes the runner gives up and calls `onGiveUp`. Off unless given.
+   */
+  restart?: AgentRestartOptions;
+  /** With `restart`: the agent kept exiting (or could not be started again); no more tries. */
+  onGiveUp?(info: { exits: number; lastExit: AgentExitInfo; error?: Error }): void;
   /** Default `ecs-agent`, the name the agent's docs use. */
   containerName?: string;
   hostDirs?: AgentHostDirs;
@@ -45,7 +59,8 @@ export class EcsAgentRunner {
   private logs: AgentLogStream | null = null;
   private starting: Promise<string> | null = null;
   private stopping: Promise<void> | null = null;
-  private exitReported = false;
+  private readonly policy: AgentRestartPolicy | null;
+  private restartTimer: NodeJS.Timeout | null = null;
 
   constructor(options: EcsAgentRunnerOptions) {
     if (!options?.docker)
@@ -66,6 +81,7 @@ export class EcsAgentRunner {
     this.image = options.image ?? 'amazon/amazon-ecs-agent:latest';
     this.name = options.containerName ?? 'ecs-agent';
     this.stopTimeoutMs = stop;
+    this.policy = options.restart ? new AgentRestartPolicy(options.restart) : null;
   }
 
   /** Creates and starts the agent container; resolves to its Docker id. */
@@ -176,21 +192,13 @@ export class EcsAgentRunner {
   }
 
   private watchExit(container: Dockerode.Container): void {
+    let reported = false;
     const report = async (info: AgentExitInfo): Promise<void> => {
       // Let the last lines reach the log before the daemon reacts to the exit.
       await Promise.race([this.logs?.ended, delay(2000)]);
-      if (this.stopping || this.exitReported) return;
-      this.exitReported = true;
-      const level = info.error ? 'error' : 'warn';
-      this.opts.logger[level](
-        { containerId: container.id, exitCode: info.exitCode, err: info.error },
-        'ECS agent container exited',
-      );
-      try {
-        this.opts.onExit(info);
-      } catch (err) {
-        this.opts.logger.error({ err }, 'ECS agent onExit handler threw');
-      }
+      if (this.stopping || reported) return;
+      reported = true;
+      this.handleExit(container.id, info);
     };
     container
       .wait()
@@ -203,7 +211,62 @@ export class EcsAgentRunner {
       .catch(() => undefined);
   }
 
+  private handleExit(containerId: string | null, info: AgentExitInfo): void {
+    const decision = this.policy?.exited();
+    const out: AgentExitInfo =
+      decision && !decision.giveUp ? { ...info, restartInMs: decision.delayMs } : info;
+    const level = info.error ? 'error' : 'warn';
+    this.opts.logger[level](
+      { containerId, exitCode: info.exitCode, err: info.error, restartInMs: out.restartInMs },
+      'ECS agent container exited',
+    );
+    try {
+      this.opts.onExit(out);
+    } catch (err) {
+      this.opts.logger.error({ err }, 'ECS agent onExit handler threw');
+    }
+    if (!decision) return;
+    if (decision.giveUp) {
+      this.opts.logger.error(
+        { exits: decision.exits },
+        `the ECS agent exited ${decision.exits} times within the restart window; not restarting it again`,
+      );
+      try {
+        this.opts.onGiveUp?.({
+          exits: decision.exits,
+          lastExit: info,
+          ...(info.error ? { error: info.error } : {}),
+        });
+      } catch (err) {
+        this.opts.logger.error({ err }, 'ECS agent onGiveUp handler threw');
+      }
+      return;
+    }
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      void this.restart();
+    }, decision.delayMs);
+    this.restartTimer.unref();
+  }
+
+  private async restart(): Promise<void> {
+    if (this.stopping) return;
+    this.logs?.close();
+    this.logs = null;
+    this.policy?.started();
+    const attempt = this.run();
+    this.starting = attempt;
+    try {
+      await attempt;
+    } catch (err) {
+      if (this.stopping) return;
+      // A failed start counts as one more exit: back off, or give up.
+      this.handleExit(null, { exitCode: null, error: err instanceof Error ? err : new Error(String(err)) });
+    }
+  }
+
   private async stop(): Promise<void> {
+    if (this.restartTimer) clearTimeout(this.restartTimer);
     await this.starting?.catch(() => undefined);
     const container = this.container;
     this.logs?.close();

@@ -7,6 +7,7 @@ export { resolveDockerHost } from './docker-host';
 export type { DockerUpstream } from './docker-host';
 export { EcsAgentRunner } from './agent-runner';
 export type { AgentExitInfo, EcsAgentRunnerOptions } from './agent-runner';
+export type { AgentRestartOptions } from './agent-restart-policy';
 export { AGENT_LABEL } from './agent-container';
 export type { AgentHostDirs } from './agent-container';
 export { parseAgentLogLine } from './agent-log-line';

@@ -4,7 +4,7 @@ import { LoggerError } from './errors';
 import type { LogShipper } from './logzio-shipper';
 import { redactSecrets } from './redact';
 import type { ErrorReporter } from './sentry-reporter';
-import type { FractalLogger, LogLevel, LogMethod, Logger } from './types';
+import type { FractalLogger, LogFields, LogLevel, LogMethod, Logger } from './types';
 
 export const DEFAULT_DEADLINE_MS = 5_000;
 
@@ -113,42 +113,55 @@ export function assembleLogger(parts: LoggerParts): AssembledLogger {
     }
   };
 
-  const logger: FractalLogger = {
-    ...wrap(root),
-    setTags: (tags) => {
-      if (!closed) reporter?.setTags(tags);
-    },
-    captureError: (err, context) => {
-      let msg = 'captured error';
-      try {
-        msg = err instanceof Error ? err.message : String(err);
-        root.error({ ...context, err }, msg);
-      } catch {
-        logger.error({ logFieldsUnreadable: true }, typeof msg === 'string' ? msg : 'captured error');
-      }
-      try {
-        if (!closed) reporter?.capture(err, context);
-      } catch {
-        // Sentry must not turn a reported error into a thrown one.
-      }
-    },
-    flush: async (timeoutMs = DEFAULT_DEADLINE_MS) => {
-      if (closed) return;
-      const tasks: Task[] = [];
-      if (reporter) tasks.push({ name: 'Sentry', work: reporter.flush(timeoutMs) });
-      if (shipper) tasks.push({ name: 'logz.io shipping', work: shipper.flush() });
-      await settle('flush', tasks, timeoutMs);
-    },
-    shutdown: (timeoutMs = DEFAULT_DEADLINE_MS) => {
-      shutdownDone ??= (async () => {
-        closed = true;
-        const tasks: Task[] = [];
-        if (reporter) tasks.push({ name: 'Sentry', work: reporter.close(timeoutMs) });
-        if (shipper) tasks.push({ name: 'logz.io shipping', work: shipper.close() });
-        await settle('shutdown', tasks, timeoutMs);
-      })();
-      return shutdownDone;
-    },
+  const setTags = (tags: Record<string, string>): void => {
+    if (!closed) reporter?.setTags(tags);
   };
+  const flush = async (timeoutMs = DEFAULT_DEADLINE_MS): Promise<void> => {
+    if (closed) return;
+    const tasks: Task[] = [];
+    if (reporter) tasks.push({ name: 'Sentry', work: reporter.flush(timeoutMs) });
+    if (shipper) tasks.push({ name: 'logz.io shipping', work: shipper.flush() });
+    await settle('flush', tasks, timeoutMs);
+  };
+  const shutdown = (timeoutMs = DEFAULT_DEADLINE_MS): Promise<void> => {
+    shutdownDone ??= (async () => {
+      closed = true;
+      const tasks: Task[] = [];
+      if (reporter) tasks.push({ name: 'Sentry', work: reporter.close(timeoutMs) });
+      if (shipper) tasks.push({ name: 'logz.io shipping', work: shipper.close() });
+      await settle('shutdown', tasks, timeoutMs);
+    })();
+    return shutdownDone;
+  };
+
+  // Children are FractalLoggers too: an error captured through one reaches Sentry with the
+  // child's bindings as context (a plain pino child has no captureError, and a caller probing
+  // for it would silently report nothing).
+  const build = (instance: pino.Logger, bindings: LogFields): FractalLogger => {
+    const self: FractalLogger = {
+      ...wrap(instance),
+      child: (more) => build(instance.child(redactSecrets(more)), { ...bindings, ...more }),
+      setTags,
+      captureError: (err, context) => {
+        const merged = { ...bindings, ...context };
+        let msg = 'captured error';
+        try {
+          msg = err instanceof Error ? err.message : String(err);
+          instance.error({ ...context, err }, msg);
+        } catch {
+          self.error({ logFieldsUnreadable: true }, typeof msg === 'string' ? msg : 'captured error');
+        }
+        try {
+          if (!closed) reporter?.capture(err, Object.keys(merged).length > 0 ? merged : context);
+        } catch {
+          // Sentry must not turn a reported error into a thrown one.
+        }
+      },
+      flush,
+      shutdown,
+    };
+    return self;
+  };
+  const logger = build(root, {});
   return { logger, report };
 }

@@ -61,6 +61,8 @@ export interface FractalLoggerOptions {
 }
 
 export interface FractalLogger extends Logger {
+  /** A child that keeps captureError; its bindings go to Sentry as context. */
+  child(bindings: LogFields): FractalLogger;
   /** Sentry tags added later (instance facts); later values win. */
   setTags(tags: Record<string, string>): void;
   /** Logs `err` at error level and sends it to Sentry when Sentry is enabled. */

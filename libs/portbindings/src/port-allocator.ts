@@ -70,6 +70,25 @@ export class PortAllocator {
     return this.commit(owner, claims);
   }
 
+  /**
+   * Takes exactly these host ports for `owner` without probing: the owner already has them bound
+   * (a container adopted after the daemon restarted). All or none; every hostPort must be given.
+   */
+  adopt(owner: string, bindings: readonly DesiredBinding[]): PortBinding[] {
+    checkOwner(owner);
+    const wanted = bindings.map((d: unknown, i) => validateDesired(d, i, owner));
+    rejectDuplicateHostPorts(wanted, owner);
+    const unnamed = wanted.find((d) => d.hostPort === 0);
+    if (unnamed !== undefined) {
+      throw new PortBindingError(
+        'INVALID_BINDING',
+        `owner ${owner} adopts ${unnamed.containerPort}/${unnamed.protocol} without a host port; adopting needs the port it holds`,
+        { owner },
+      );
+    }
+    return this.commit(owner, this.claimAll(owner, wanted));
+  }
+
   /** Frees everything the owner holds and returns it; [] when it holds nothing. */
   free(owner: string): PortBinding[] {
     const held = this.owners.get(owner);

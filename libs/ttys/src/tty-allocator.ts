@@ -64,6 +64,29 @@ export class TtyAllocator {
     return tty;
   }
 
+  /** Takes this particular free TTY for `owner` (a container adopted after a restart keeps its TTY). */
+  claim(owner: string, tty: number): void {
+    checkOwner(owner);
+    const holder = this.holders.get(tty);
+    if (
+      !isTtyNumber(tty) ||
+      tty < this.min ||
+      tty > this.max ||
+      holder !== undefined ||
+      !this.queue.remove(tty)
+    ) {
+      const why =
+        holder === undefined
+          ? `it is not a free TTY in ${this.min}..${this.max}`
+          : `it is held by owner ${holder}`;
+      throw new TtyError('NOT_HELD', `owner ${owner} cannot claim TTY ${show(tty)}: ${why}`, { tty, owner });
+    }
+    this.holders.set(tty, owner);
+    const held = this.owners.get(owner);
+    if (held === undefined) this.owners.set(owner, [tty]);
+    else held.push(tty);
+  }
+
   /** Frees every TTY the owner holds and returns them; [] when it holds none. */
   free(owner: string): number[] {
     checkOwner(owner);

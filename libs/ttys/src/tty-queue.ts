@@ -29,4 +29,22 @@ export class TtyQueue {
     this.count -= 1;
     return tty;
   }
+
+  /** Takes `tty` out wherever it is, keeping the order of the rest; false when it is not queued. O(n). */
+  remove(tty: number): boolean {
+    const n = this.slots.length;
+    let at = -1;
+    for (let i = 0; i < this.count; i += 1) {
+      if (this.slots[(this.head + i) % n] === tty) {
+        at = i;
+        break;
+      }
+    }
+    if (at < 0) return false;
+    for (let i = at; i < this.count - 1; i += 1) {
+      this.slots[(this.head + i) % n] = this.slots[(this.head + i + 1) % n];
+    }
+    this.count -= 1;
+    return true;
+  }
 }

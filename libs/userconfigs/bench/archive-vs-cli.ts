@@ -1,159 +1,158 @@
-// Pack+encrypt and decrypt+unpack with this library vs `tar -I lz4 | openssl enc`, on a generated
-// tree of mixed text and incompressible files. BENCH_MB sets the tree size (default 250; 1024 for
-// the memory-bound check). Each of our runs happens in a child process that samples its own RSS.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// Pack and unpack with this library vs `tar -I lz4 | openssl enc -aes-256-cbc -pbkdf2`, on tree
+// shapes users have, each side in its own process, alternating which goes first, medians over the
+// rounds. Also cross-decoding: ours restores the CLI's archive, the CLI extracts ours.
+//   --size MB      contents per shape (default $BENCH_MB or 200; 1024 for the memory check)
+//   --rounds N     alternating rounds (default $BENCH_ROUNDS or 5)
+//   --shapes a,b   browser, mixed, media (default all)
+//   --worker       ours with LZ4 on a worker thread (internal packArchive / unpackArchive)
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildSync } from 'esbuild';
+import { buildShape, SHAPES, type ShapeName } from './shapes';
+import { cli, ours, writeChild, type Run } from './sides';
 
-const MB = Number(process.env['BENCH_MB'] ?? 250);
-const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const TOKEN = 'bench-token';
 
-function buildTree(root: string): void {
-  let written = 0;
-  let i = 0;
-  const line = 'setting.key.' + 'x'.repeat(20) + ' = some configuration value 12345\n';
-  while (written < MB * 1024 * 1024) {
-    const dir = join(root, `dir${i % 20}`, `sub${i % 7}`);
-    mkdirSync(dir, { recursive: true });
-    const size = i % 10 === 0 ? 8 * 1024 * 1024 : 64 * 1024 + (i % 13) * 4096;
-    const data =
-      i % 2 === 0
-        ? randomBytes(size)
-        : Buffer.from(line.repeat(Math.ceil(size / line.length)).slice(0, size));
-    writeFileSync(join(dir, `file${i}.${i % 2 === 0 ? 'bin' : 'txt'}`), data);
-    written += size;
-    i++;
-  }
+function arg(name: string, fallback: string): string {
+  const argv = process.argv.slice(2);
+  const i = argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  if (i < 0) return fallback;
+  return argv[i].includes('=') ? argv[i].split('=')[1] : argv[i + 1];
 }
 
-function time(fn: () => void): number {
-  const t = process.hrtime.bigint();
-  fn();
-  return Number(process.hrtime.bigint() - t) / 1e9;
+const SIZE = Number(arg('size', process.env['BENCH_MB'] ?? '200'));
+const ROUNDS = Number(arg('rounds', process.env['BENCH_ROUNDS'] ?? '5'));
+const shapes = arg('shapes', Object.keys(SHAPES).join(',')).split(',') as ShapeName[];
+for (const s of shapes) if (!(s in SHAPES)) throw new Error(`unknown shape ${s}; use ${Object.keys(SHAPES)}`);
+if (!(SIZE > 0) || !(ROUNDS > 0)) throw new Error('--size and --rounds must be positive numbers');
+
+/** The codec bundled as the daemon ships it: one file, the worker entry next to it. */
+function bundle(out: string): string {
+  const src = join(__dirname, '../src/archive');
+  const entryPoints = [join(src, 'config-archive.ts')];
+  const worker = join(src, 'config-codec-worker.ts');
+  if (existsSync(worker)) entryPoints.push(worker);
+  buildSync({ entryPoints, bundle: true, platform: 'node', format: 'cjs', outdir: out, logLevel: 'warning' });
+  return join(out, 'config-archive.js');
 }
 
-// The child measures its RSS growth over its own baseline (after loading modules).
-const CHILD = `
-const { createReadStream, createWriteStream } = require('node:fs');
-const { pipeline } = require('node:stream/promises');
-const lib = require(process.env.LIB);
-const base = process.memoryUsage().rss; let peak = base; const t0 = process.hrtime.bigint(); const c0 = process.cpuUsage();
-const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 20);
-(async () => {
-  if (process.env.MODE === 'pack') await pipeline(lib.packConfigArchive(process.env.SRC, process.env.TOKEN), createWriteStream(process.env.ARCHIVE));
-  // 1 MiB reads, as LocalDirConfigStore reads archives.
-  else await lib.unpackConfigArchive(createReadStream(process.env.ARCHIVE, { highWaterMark: 1 << 20 }), process.env.TOKEN, process.env.DST);
-  clearInterval(timer); peak = Math.max(peak, process.memoryUsage().rss);
-  const cpu = process.cpuUsage(c0);
-  process.stdout.write(JSON.stringify({ growthMB: (peak - base) / 1048576, inner: Number(process.hrtime.bigint() - t0) / 1e9, cpu: (cpu.user + cpu.system) / 1e6 }));
-})().catch((e) => { console.error(e); process.exit(1); });`;
-
-interface Run {
-  s: number;
-  cpu: number;
-  growthMB: number;
-}
-
-function ours(mode: 'pack' | 'unpack', env: Record<string, string>): Run {
-  let out = '';
-  time(() => {
-    const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', CHILD], {
-      env: {
-        ...process.env,
-        ...env,
-        MODE: mode,
-        TOKEN,
-        LIB: join(__dirname, '../src/index.ts'),
-        TS_NODE_PROJECT: join(__dirname, '../tsconfig.spec.json'),
-      },
-      encoding: 'utf8',
-    });
-    if (r.status !== 0) throw new Error(r.stderr);
-    out = r.stdout;
-  });
-  // Time measured inside the child, so node and ts-node start-up are not counted.
-  const parsed = JSON.parse(out) as { growthMB: number; inner: number; cpu: number };
-  return { s: parsed.inner, cpu: parsed.cpu, growthMB: parsed.growthMB };
-}
-
-/** Wall time, and the CPU time of the pipeline's processes (bash's `times`: children's user+sys). */
-function cli(script: string, env: Record<string, string>): Run {
-  let out = '';
-  const s = time(() => {
-    out = execFileSync('bash', ['-euo', 'pipefail', '-c', `${script}\ntimes`], {
-      env: { ...process.env, ...env },
-      encoding: 'utf8',
-    });
-  });
-  const children = out.trim().split('\n').pop() ?? '';
-  const cpu = [...children.matchAll(/(\d+)m([\d.]+)s/g)].reduce(
-    (sum, m) => sum + Number(m[1]) * 60 + Number(m[2]),
-    0,
-  );
-  return { s, cpu, growthMB: 0 };
-}
-
-const fmt = (r: Run): string => `${r.s.toFixed(2)}s (cpu ${r.cpu.toFixed(2)}s)`;
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
 const load = (): string =>
   loadavg()
     .map((l) => l.toFixed(2))
     .join(' ');
 
+type Op = 'pack' | 'unpack' | 'cross';
+const OPS: Record<Op, string> = {
+  pack: 'pack',
+  unpack: 'unpack own archive',
+  cross: 'unpack the other side’s',
+};
+
 const work = mkdtempSync(join(tmpdir(), 'userconfigs-bench-'));
 try {
-  const src = join(work, 'src');
-  buildTree(src);
-  console.log(`tree: ${MB} MB (half random, half text), ${ROUNDS} rounds, node ${process.version}`);
-  console.log(`load average before: ${load()} (${cpus().length} CPUs)`);
-  const rows: string[] = [];
-  const runs: Record<'oursPack' | 'cliPack' | 'oursUnpack' | 'cliUnpack', Run[]> = {
-    oursPack: [],
-    cliPack: [],
-    oursUnpack: [],
-    cliUnpack: [],
+  const lib = bundle(join(work, 'lib'));
+  const child = writeChild(work);
+  const fresh = (name: string, make = false): string => {
+    const d = join(work, name);
+    rmSync(d, { recursive: true, force: true });
+    if (make) mkdirSync(d);
+    return d;
   };
-  for (let r = 0; r < ROUNDS; r++) {
-    const a1 = join(work, 'ours.enc');
-    const a2 = join(work, 'cli.enc');
-    const p = ours('pack', { SRC: src, ARCHIVE: a1 });
-    const cp = cli(
-      `tar -C "$SRC" -I lz4 -cf - . | openssl aes-256-cbc -e -pbkdf2 -pass pass:${TOKEN} > "$A"`,
-      { SRC: src, A: a2 },
-    );
-    rmSync(join(work, 'd1'), { recursive: true, force: true });
-    rmSync(join(work, 'd2'), { recursive: true, force: true });
-    mkdirSync(join(work, 'd2'));
-    const u = ours('unpack', { ARCHIVE: a1, DST: join(work, 'd1') });
-    const cu = cli(`openssl aes-256-cbc -d -pbkdf2 -pass pass:${TOKEN} -in "$A" | tar -C "$D" -I lz4 -xf -`, {
-      A: a2,
-      D: join(work, 'd2'),
-    });
-    runs.oursPack.push(p);
-    runs.cliPack.push(cp);
-    runs.oursUnpack.push(u);
-    runs.cliUnpack.push(cu);
-    rows.push(
-      `round ${r + 1}: pack ours ${fmt(p)} cli ${fmt(cp)} | unpack ours ${fmt(u)} cli ${fmt(cu)} | RSS growth pack ${p.growthMB.toFixed(0)} MB unpack ${u.growthMB.toFixed(0)} MB`,
-    );
-  }
-  rows.forEach((row) => console.log(row));
-  const best = (rs: Run[], key: 's' | 'cpu'): number => Math.min(...rs.map((r) => r[key]));
-  for (const [what, o, c] of [
-    ['pack+encrypt:  ', runs.oursPack, runs.cliPack],
-    ['decrypt+unpack:', runs.oursUnpack, runs.cliUnpack],
-  ] as const) {
-    console.log(
-      `best ${what} ours ${best(o, 's').toFixed(2)}s, cli ${best(c, 's').toFixed(2)}s, cli/ours ${(best(c, 's') / best(o, 's')).toFixed(2)}x | CPU ours ${best(o, 'cpu').toFixed(2)}s, cli ${best(c, 'cpu').toFixed(2)}s`,
-    );
-  }
-  const peak = (rs: Run[]): string => Math.max(...rs.map((r) => r.growthMB)).toFixed(0);
+  // Dirty pages of the last run are written back before the next one starts its clock.
+  const settle = (): void => void execFileSync('sync');
+  const rows: string[] = [];
+  const WORKER = process.argv.includes('--worker') ? '1' : '0';
+  const threads = WORKER === '1' ? 'LZ4 on a worker thread' : 'one thread';
   console.log(
-    `peak RSS growth (ours, over the child's baseline): pack ${peak(runs.oursPack)} MB, unpack ${peak(runs.oursUnpack)} MB`,
+    `${SIZE} MB per shape, ${ROUNDS} rounds, ours: ${threads}, node ${process.version}, ${cpus().length} CPUs`,
   );
-  console.log(`load average after: ${load()}`);
+  console.log(`load average before: ${load()}`);
+  for (const shape of shapes) {
+    const src = fresh(`src-${shape}`);
+    const files = buildShape(shape, src, SIZE);
+    console.log(`${shape}: ${files} files (${SHAPES[shape]})`);
+    const runs: Record<Op, { ours: Run[]; cli: Run[] }> = {
+      pack: { ours: [], cli: [] },
+      unpack: { ours: [], cli: [] },
+      cross: { ours: [], cli: [] },
+    };
+    const a = { ours: join(work, 'ours.enc'), cli: join(work, 'cli.enc') };
+    for (let r = 0; r < ROUNDS; r++) {
+      const pair = (op: Op, o: () => Run, c: () => Run): void => {
+        for (const side of r % 2 === 0 ? ['ours', 'cli'] : ['cli', 'ours']) {
+          settle();
+          runs[op][side as 'ours' | 'cli'].push(side === 'ours' ? o() : c());
+        }
+      };
+      pair(
+        'pack',
+        () => ours(child, { LIB: lib, WORKER, MODE: 'pack', TOKEN, SRC: src, ARCHIVE: a.ours }),
+        () =>
+          cli(
+            work,
+            ['tar -C "$SRC" -I lz4 -cf - .', `openssl aes-256-cbc -e -pbkdf2 -pass pass:${TOKEN}`],
+            '> "$A"',
+            {
+              SRC: src,
+              A: a.cli,
+            },
+          ),
+      );
+      const unpackCli = (archive: string, dst: string): Run =>
+        cli(
+          work,
+          [`openssl aes-256-cbc -d -pbkdf2 -pass pass:${TOKEN} -in "$A"`, 'tar -C "$D" -I lz4 -xf -'],
+          '',
+          {
+            A: archive,
+            D: fresh(dst, true),
+          },
+        );
+      const unpackOurs = (archive: string, dst: string): Run =>
+        ours(child, { LIB: lib, WORKER, MODE: 'unpack', TOKEN, ARCHIVE: archive, DST: fresh(dst) });
+      pair(
+        'unpack',
+        () => unpackOurs(a.ours, 'd-ours'),
+        () => unpackCli(a.cli, 'd-cli'),
+      );
+      pair(
+        'cross',
+        () => unpackOurs(a.cli, 'x-ours'),
+        () => unpackCli(a.ours, 'x-cli'),
+      );
+      if (r === 0) {
+        // Every side restored the same tree (throws on any difference).
+        for (const d of ['d-ours', 'd-cli', 'x-ours', 'x-cli'])
+          execFileSync('diff', ['-rq', src, join(work, d)]);
+      }
+      const last = (op: Op, side: 'ours' | 'cli'): string => runs[op][side][r].s.toFixed(2);
+      console.log(
+        `  round ${r + 1}: pack ${last('pack', 'ours')}/${last('pack', 'cli')} s, unpack ${last('unpack', 'ours')}/${last('unpack', 'cli')} s, cross ${last('cross', 'ours')}/${last('cross', 'cli')} s (ours/cli), load ${load()}`,
+      );
+    }
+    for (const op of Object.keys(OPS) as Op[]) {
+      const { ours: o, cli: c } = runs[op];
+      const m = (rs: Run[], k: keyof Run): number => median(rs.map((x) => x[k]));
+      const ratios = o.map((x, i) => c[i].s / x.s);
+      rows.push(
+        `| ${shape} | ${OPS[op]} | ${m(o, 's').toFixed(2)} | ${m(c, 's').toFixed(2)} | **${(m(c, 's') / m(o, 's')).toFixed(2)}×** | ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)} | ${m(o, 'cpu').toFixed(2)} | ${m(c, 'cpu').toFixed(2)} | ${m(o, 'rssMB').toFixed(0)} (+${Math.max(...o.map((x) => x.growthMB)).toFixed(0)}) | ${m(c, 'rssMB').toFixed(0)} |`,
+      );
+    }
+    rmSync(src, { recursive: true, force: true });
+  }
+  console.log(`load average after: ${load()}\n`);
+  console.log(
+    '| shape | op | ours s | cli s | cli/ours | per round | ours CPU s | cli CPU s | ours peak RSS MB (max growth) | cli peak RSS MB |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  rows.forEach((row) => console.log(row));
+  console.log('\nmedians of the rounds; cross: ours restores the CLI’s archive vs the CLI extracts ours');
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -8,10 +8,15 @@ export type { ConfigKey } from './config-key';
 export { packConfigArchive, unpackConfigArchive } from './archive/config-archive';
 export type { PackOptions, UnpackOptions } from './archive/config-archive';
 export type { Owner } from './archive/tar-unpack';
-export { S3ConfigStore, DEFAULT_USER_CONFIGS_BUCKET } from './stores/s3-config-store';
-export type { S3ConfigStoreOptions } from './stores/s3-config-store';
+export { DEFAULT_USER_CONFIGS_BUCKET } from './stores/config-store';
+export type {
+  ConfigStore,
+  ArchiveGeneration,
+  PutOptions,
+  StoreCallOptions,
+  StoredArchiveInfo,
+} from './stores/config-store';
 export { LocalDirConfigStore } from './stores/local-dir-config-store';
-export type { ConfigStore } from './stores/config-store';
 export { UserConfigSync } from './sync/user-config-sync';
 export type { UserConfigSyncOptions, SyncRequest } from './sync/user-config-sync';
 export type { UserConfigLogger } from './logger';

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
-import { createHarness } from '../containers/test-harness';
-import type { Harness } from '../containers/test-harness';
+import { createHarness } from '../../testing/harness';
+import type { Harness } from '../../testing/harness';
 import { createApi } from './create-api';
 
 const SECRET = 'testwebserverauthsecretdev';

@@ -8,16 +8,18 @@ import S3rver from 's3rver';
 import { PortAllocator, createBindingProbe } from '@fractal/portbindings';
 import { TtyAllocator } from '@fractal/ttys';
 import { sendFds } from '@fractal/uinput';
-import { S3ConfigStore, UserConfigSync } from '@fractal/userconfigs';
+import { UserConfigSync } from '@fractal/userconfigs';
+import { S3ConfigStore } from '@fractal/userconfigs/s3';
 import { createMemoryLogger } from '@fractal/logger/testing';
 import { ContainerManager } from './container-manager';
 import type { ContainerManagerDeps } from './container-manager';
+import { DockerError, DockerodeEngine } from './docker';
+import type { DockerEngine, EventsQuery } from './docker';
 import { removeLabelled } from '../testing-support/remove-labelled';
 
 const IMAGE = 'fractal/test-protocol:latest';
 const TEST_LABEL = 'fractal.test';
 const TEST_LABEL_VALUE = `host-service-containers-${process.pid}`; // per run: other runs may share the engine
-const REPO = join(__dirname, '../../../..');
 const docker = new Dockerode();
 const spinReq = { appName: 'test-app', appImage: IMAGE, mountCommand: '', protocolTimeout: 45 };
 
@@ -76,7 +78,8 @@ describe('ContainerManager on the real engine and a real S3 server', () => {
     const ports = new PortAllocator({ minPort: 42000, maxPort: 42999, probe: createBindingProbe() });
     const ttys = new TtyAllocator({});
     const manager = new ContainerManager({
-      docker,
+      docker: new DockerodeEngine(docker),
+      stateDir: join(root, 'private', 'containers'),
       ports,
       ttys,
       devices: { allocate: async () => null }, // this kernel has no /dev/uinput: UINPUT=auto
@@ -193,7 +196,12 @@ describe('ContainerManager on the real engine and a real S3 server', () => {
     await manager.setStartValues(values(b?.hostPort ?? 0)); // values first
     await manager.setConfigToken(token(b?.hostPort ?? 0));
     for (const id of [idA, idB]) {
-      await until(async () => (await logsOf(id)).includes('test-protocol: ready'), 15_000, `${id} ready`);
+      // The last line it prints once ready; reading earlier races its output.
+      await until(
+        async () => (await logsOf(id)).includes('test-protocol: userConfigs:'),
+        15_000,
+        `${id} ready`,
+      );
       const logs = await logsOf(id);
       expect(logs).toContain('test-protocol: DPI=144');
       expect(logs).toContain('settings.json');
@@ -273,34 +281,59 @@ describe('ContainerManager on the real engine and a real S3 server', () => {
     await manager.shutdown();
   });
 
-  // Last: restarts the engine. The finally block brings it back even when the test fails.
-  it('cleans a container that died while the engine restarted', async () => {
-    const { manager, ports } = await newManager();
+  // 17.2 without restarting the shared engine: the container exits while the daemon's Docker
+  // calls fail, as they do while an engine restarts; once they work again, the reconcile after the
+  // event stream's resubscribe removes the exited container its cleanup could not remove.
+  it('removes a container whose docker rm failed once the engine answers again', async () => {
+    const flaky = new FlakyEngine(new DockerodeEngine(docker));
+    const { manager, ports } = await newManager({ docker: flaky });
     const id = await manager.spinUp(spinReq);
     const entry = manager.lookup({ dockerId: id });
-    const pidfile = '/var/run/fractal-dockerd.pid';
-    try {
-      const pid = Number(await readFile(pidfile, 'utf8'));
-      process.kill(pid, 'SIGTERM'); // dockerd stops its containers on the way down
-      await until(
-        () => {
-          try {
-            process.kill(pid, 0);
-            return false;
-          } catch {
-            return true;
-          }
-        },
-        60_000,
-        'dockerd exit',
-      );
-    } finally {
-      execFileSync(join(REPO, 'tools/docker/ensure-engine.sh'), { stdio: 'ignore' });
-    }
-    await until(() => manager.size() === 0, 60_000, 'cleanup after engine restart');
+    flaky.failing = true;
+    execFileSync('docker', ['kill', id], { stdio: 'ignore' });
+    await until(() => manager.size() === 0, 30_000, 'cleanup after die');
     await until(async () => !(await exists(entry?.dirs.root ?? '')), 30_000, 'dirs removed');
     expect(ports.inUse('tcp')).toBe(0);
-    await expect(docker.getContainer(id).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    expect((await docker.getContainer(id).inspect()).State.Status).toBe('exited');
+    flaky.failing = false;
+    flaky.breakStreams();
+    await until(
+      () =>
+        docker
+          .getContainer(id)
+          .inspect()
+          .then(
+            () => false,
+            () => true,
+          ),
+      30_000,
+      'reconcile removed the exited container',
+    );
     await manager.shutdown();
-  }, 180_000);
+  }, 120_000);
 });
+
+/** The real engine, except that `docker rm` fails while `failing` is set; its event streams can be cut. */
+class FlakyEngine implements DockerEngine {
+  failing = false;
+  private readonly streams: NodeJS.ReadableStream[] = [];
+  constructor(private readonly inner: DockerEngine) {}
+  create: DockerEngine['create'] = (b, s) => this.inner.create(b, s);
+  start: DockerEngine['start'] = (i, s) => this.inner.start(i, s);
+  stop: DockerEngine['stop'] = (i, g, s) => this.inner.stop(i, g, s);
+  list: DockerEngine['list'] = (l, s) => this.inner.list(l, s);
+  async remove(id: string, signal?: AbortSignal): Promise<void> {
+    if (this.failing)
+      throw new DockerError('UNAVAILABLE', `docker rm ${id}: connect ECONNREFUSED (injected)`);
+    await this.inner.remove(id, signal);
+  }
+  async events(query: EventsQuery, signal?: AbortSignal): Promise<NodeJS.ReadableStream> {
+    const stream = await this.inner.events(query, signal);
+    this.streams.push(stream);
+    return stream;
+  }
+  breakStreams(): void {
+    for (const s of this.streams.splice(0))
+      (s as unknown as { destroy(e: Error): void }).destroy(new Error('cut'));
+  }
+}

@@ -2,8 +2,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { configObjectKey } from '@fractal/userconfigs';
 import { HostServiceError } from './errors';
-import { createHarness, spinReq, token, until, values } from './test-harness';
-import type { Harness } from './test-harness';
+import { createHarness, spinReq, token, until, values } from '../../testing/harness';
+import type { Harness } from '../../testing/harness';
 
 describe('ContainerManager', () => {
   let h: Harness;
@@ -27,7 +27,11 @@ describe('ContainerManager', () => {
     expect(hc.Runtime).toBeUndefined();
     expect(hc.Binds).toEqual(['/srv/a:/a:ro']);
     expect(hc.Devices).toHaveLength(3);
-    expect(c?.options.Labels).toEqual({ 'fractal.id': entry?.fractalId, 'fractal.app': 'test-app' });
+    expect(c?.options.Labels).toEqual({
+      'fractal.id': entry?.fractalId,
+      'fractal.app': 'test-app',
+      'fractal.dir': h.fractalDir,
+    });
     const hostPort = Number(hc.PortBindings['32262/tcp'][0].HostPort);
     expect(entry?.hostPort).toBe(hostPort);
     expect(Object.keys(hc.PortBindings)).toEqual(['32262/tcp', '32263/udp', '32273/tcp']);
@@ -83,12 +87,15 @@ describe('ContainerManager', () => {
     },
   );
 
-  it('drops the token when client_app_auth_secret differs: no restore, no backup, still ready', async () => {
+  it('refuses a token whose client_app_auth_secret differs (406): no restore, no backup, not ready', async () => {
     const id = await h.manager.spinUp(spinReq);
     const entry = h.manager.lookup({ dockerId: id });
     await h.manager.setStartValues(values(entry?.hostPort ?? 0, 'secret-a'));
-    await h.manager.setConfigToken(token(entry?.hostPort ?? 0, 'secret-b'));
-    await stat(join(entry?.dirs.resources ?? '', '.ready'));
+    await expect(h.manager.setConfigToken(token(entry?.hostPort ?? 0, 'secret-b'))).rejects.toMatchObject({
+      code: 'TOKEN_REFUSED',
+      message: expect.stringContaining('does not match its start values'),
+    });
+    await expect(stat(join(entry?.dirs.resources ?? '', '.ready'))).rejects.toThrow();
     expect(h.store.gets).toBe(0);
     h.docker.kill(id);
     await until(() => h.manager.size() === 0);
@@ -155,7 +162,8 @@ describe('ContainerManager', () => {
       await g.manager.setConfigToken(token(entry?.hostPort ?? 0));
       g.docker.kill(id);
       await until(() => g.manager.size() === 0);
-      await until(async () => (await g.leftovers()).length === 1);
+      await until(() => g.memory.lines.some((l) => String(l['msg']).includes('kept for a retry')));
+      expect(await g.leftovers()).toHaveLength(1);
       await stat(entry?.dirs.unpackedConfigs ?? '');
       await expect(stat(entry?.dirs.resources ?? '')).rejects.toThrow();
     } finally {

@@ -1,6 +1,6 @@
-import type Dockerode from 'dockerode';
 import type { Logger } from '@fractal/logger';
-import { LABEL_ID } from './container-config';
+import { LABEL_DIR } from './container-config';
+import type { DockerEngine } from './docker';
 
 export interface ContainerEvent {
   id: string;
@@ -10,7 +10,9 @@ export interface ContainerEvent {
 }
 
 export interface DockerEventLoopOptions {
-  docker: Dockerode;
+  docker: DockerEngine;
+  /** Only this daemon's containers. */
+  fractalDir: string;
   logger: Logger;
   onEvent: (event: ContainerEvent) => void;
   /** Called after every (re)subscription, so state lost while the stream was down is repaired. */
@@ -54,10 +56,14 @@ export class DockerEventLoop {
     const since = this.lastEventTime ?? Math.floor(this.opts.now() / 1000) - 1;
     let stream: NodeJS.ReadableStream;
     try {
-      stream = (await this.opts.docker.getEvents({
+      stream = await this.opts.docker.events({
         since,
-        filters: { type: ['container'], event: ['die', 'destroy'], label: [LABEL_ID] },
-      })) as NodeJS.ReadableStream;
+        filters: {
+          type: ['container'],
+          event: ['die', 'destroy'],
+          label: [`${LABEL_DIR}=${this.opts.fractalDir}`],
+        },
+      });
     } catch (err) {
       this.opts.logger.warn({ err }, 'docker events: subscribe failed; retrying');
       this.scheduleReopen();

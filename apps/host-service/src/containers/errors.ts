@@ -4,7 +4,8 @@ export type HostServiceErrorCode =
   | 'INVALID_MOUNT'
   | 'INVALID_REQUEST'
   | 'SPIN_UP_FAILED'
-  | 'SHUTTING_DOWN';
+  | 'SHUTTING_DOWN'
+  | 'TOKEN_REFUSED';
 
 /** Failures of a request that was understood but could not be carried out (the API answers 406). */
 export class HostServiceError extends Error {

@@ -1,31 +1,42 @@
-import type Dockerode from 'dockerode';
-import type { PortAllocator, PortBinding } from '@fractal/portbindings';
+import type { DesiredBinding, PortAllocator, PortBinding } from '@fractal/portbindings';
 import type { TtyAllocator } from '@fractal/ttys';
 import type { DeviceSet } from '@fractal/uinput';
 import type { UserConfigSync } from '@fractal/userconfigs';
 import type { Logger } from '@fractal/logger';
-import type { ContainerDirs } from './registry';
+import type { CreateBody, DockerEngine } from './docker';
+import type { ContainerDirs, ContainerSource } from './model';
+import type { ContainerResource } from './resources';
+
+/** Places where a test build may be SIGKILLed (HOST_SERVICE_CRASH_AT) to prove recovery. */
+export type CrashPoint = 'after-create' | 'after-ready' | 'cleanup-started' | 'backup-started';
+
+export type CaptureError = (err: unknown, context?: Record<string, unknown>) => void;
 
 export interface ContainerManagerDeps {
-  docker: Dockerode;
+  docker: DockerEngine;
   ports: PortAllocator;
   ttys: TtyAllocator;
   /** null = run without input devices; throwing = spin-up error */
   devices: { allocate(): Promise<DeviceSet | null> };
   sendFds: (socketPath: string, fds: readonly number[], opts: { signal: AbortSignal }) => Promise<void>;
-  configs: UserConfigSync;
-  logger: Logger;
+  configs: Pick<UserConfigSync, 'restore' | 'backup'>;
+  /** A logger with `captureError` (Sentry): every container error is reported through it. */
+  logger: Logger & { captureError: CaptureError };
   fractalDir: string;
+  /** Root-only dir (under FRACTAL_PRIVATE_DIR) of the per-container checkpoints. */
+  stateDir: string;
   containerUid: number;
   hasNvidiaRuntime: boolean;
   now?: () => number;
-  /** Reports an error to Sentry; defaults to `logger.captureError` when the logger has one. */
-  captureError?: (err: unknown, context?: Record<string, unknown>) => void;
   timeouts?: Partial<ManagerTimeouts>;
   /** Labels added to every container we create (tests mark theirs for cleanup). */
   extraLabels?: Record<string, string>;
   /** Events stream backoff; tests shorten it. */
   eventsBackoffMs?: { min: number; max: number };
+  /** Replaces the standard resource list (tests). */
+  resources?: ContainerResource[];
+  /** Test builds only: called at each CrashPoint. */
+  crashPoint?: (point: CrashPoint) => void;
 }
 
 export interface ManagerTimeouts {
@@ -33,6 +44,8 @@ export interface ManagerTimeouts {
   stopSeconds: number;
   restoreMs: number;
   backupMs: number;
+  /** How often settings that could not be saved are tried again. */
+  settingsRetryMs: number;
 }
 
 export const DEFAULT_TIMEOUTS: ManagerTimeouts = {
@@ -40,6 +53,7 @@ export const DEFAULT_TIMEOUTS: ManagerTimeouts = {
   stopSeconds: 5,
   restoreMs: 120_000,
   backupMs: 120_000,
+  settingsRetryMs: 60_000,
 };
 
 export interface SpinUpRequest {
@@ -49,6 +63,13 @@ export interface SpinUpRequest {
   protocolTimeout: number;
 }
 
+export interface ReserveRequest {
+  appName: string;
+  desired: readonly DesiredBinding[];
+  timeoutSeconds?: number;
+  source?: ContainerSource;
+}
+
 /** What `reserve` took for a container that is about to be created (by us or by the ECS agent). */
 export interface ContainerReservation {
   readonly fractalId: string;
@@ -56,4 +77,6 @@ export interface ContainerReservation {
   readonly ports: readonly PortBinding[];
   readonly tty: number;
   readonly devices: DeviceSet | null;
+  /** Puts this reservation's resources and our labels into a create body (a copy). */
+  readonly applyTo: (body: CreateBody) => CreateBody;
 }

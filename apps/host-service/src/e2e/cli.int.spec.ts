@@ -38,9 +38,9 @@ describe('main.js command line', () => {
     expect(d.output()).toContain('host-service: unknown arguments: --port=1');
   });
 
-  it('reports every invalid setting and exits 1', async () => {
+  it('reports every invalid setting and exits 78 (EX_CONFIG: the unit does not restart it)', async () => {
     const d = startDaemon({ APP_ENV: 'production', UINPUT: 'maybe' });
-    expect(await d.exited).toBe(1);
+    expect(await d.exited).toBe(78);
     expect(d.output()).toBe(
       'host-service: invalid settings:\n' +
         '  WEBSERVER_AUTH_SECRET is required when APP_ENV is production\n' +

@@ -51,7 +51,7 @@ describe('host service with the ECS bridge (localdev, test image as the agent)',
     await removeTempRoot(root);
   });
 
-  it('runs the agent through our proxy, readies a container it creates, and shuts down when the agent dies', async () => {
+  it('runs the agent through our proxy, readies a container it creates, and restarts the agent when it dies', async () => {
     const fractalDir = join(root, 'fractal');
     socketPath = join(root, 'run', 'ecs-docker.sock');
     const agentDirs = {
@@ -148,16 +148,27 @@ describe('host service with the ECS bridge (localdev, test image as the agent)',
     expect(logs).toContain('test-protocol: DPI=192');
     expect(logs).toContain('test-protocol: ContainerARN=arn:aws:ecs:local:0:task/ecs-e2e');
 
-    // The agent dying leaves the host unable to take tasks: orderly shutdown, exit 1.
+    // An agent exit (docker kill, a routine agent restart) restarts the agent; sessions go on.
     await docker.getContainer(agentId).kill();
-    expect(await daemon.exited).toBe(1);
-    expect(daemon.logLines().map((l) => String(l.msg))).toEqual(
-      expect.arrayContaining([
-        'ECS agent container exited',
-        expect.stringContaining('fatal: the ECS agent exited'),
-        'host service stopped',
-      ]),
+    const restarted = await waitFor('the agent to come back', () =>
+      daemon?.logLines().find((l) => l.msg === 'ECS agent started' && l.containerId !== agentId),
     );
+    const firstAgent = agentId;
+    agentId = String(restarted.containerId);
+    expect((await docker.getContainer(agentId).inspect()).State.Running).toBe(true);
+    await expect(docker.getContainer(firstAgent).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    expect((await docker.getContainer(dockerId).inspect()).State.Running).toBe(true);
+    expect((await stat(join(resources, '.ready'))).isFile()).toBe(true);
+    // Still tracked: the token is already set.
+    const again = await putJson(port, '/set_config_encryption_token', {
+      ...common,
+      config_encryption_token: 'ecs-token',
+    });
+    expect(again.status).toBe(406);
+    expect(daemon.logLines().some((l) => String(l.msg).startsWith('fatal'))).toBe(false);
+
+    daemon.child.kill('SIGTERM');
+    expect(await daemon.exited).toBe(0);
     for (const id of [dockerId, agentId]) {
       await expect(docker.getContainer(id).inspect()).rejects.toMatchObject({ statusCode: 404 });
     }

@@ -12,7 +12,7 @@ import { createFakeDeviceSet } from '@fractal/uinput/testing';
 import type { FakeDeviceSet } from '@fractal/uinput/testing';
 import { UserConfigSync } from '@fractal/userconfigs';
 import { InMemoryConfigStore } from '@fractal/userconfigs/testing';
-import { ContainerManager } from '../containers';
+import { ContainerManager, DockerodeEngine } from '../containers';
 import { dockerCli, waitFor } from '../e2e/support/docker-cli';
 import { createFractalCreateHook, FRACTAL_ID_PLACEHOLDER } from './fractal-create-hook';
 import { removeLabelled } from '../testing-support/remove-labelled';
@@ -75,7 +75,8 @@ describe('the Fractal create hook behind the interposer, on the real engine', ()
     ttys = new TtyAllocator({});
     store = new InMemoryConfigStore();
     manager = new ContainerManager({
-      docker,
+      docker: new DockerodeEngine(docker),
+      stateDir: join(root, 'private', 'containers'),
       ports,
       ttys,
       devices: {

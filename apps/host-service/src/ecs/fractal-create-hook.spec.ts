@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CreateHookError } from '@fractal/ecsagent-bridge';
-import { createHarness } from '../containers/test-harness';
-import type { Harness } from '../containers/test-harness';
+import { createHarness } from '../../testing/harness';
+import type { Harness } from '../../testing/harness';
 import { appNameFromImage, createFractalCreateHook } from './fractal-create-hook';
 
 describe('createFractalCreateHook', () => {
@@ -38,6 +38,7 @@ describe('createFractalCreateHook', () => {
       task: 't1',
       'fractal.id': fractalId,
       'fractal.app': 'browsers-chrome',
+      'fractal.dir': h.fractalDir,
     });
     const pb = plan.body.HostConfig?.PortBindings ?? {};
     const hostPort = Number(pb['32262/tcp'][0].HostPort);

@@ -8,11 +8,10 @@ import type {
 import type { Logger } from '@fractal/logger';
 import type { DesiredBinding, Protocol } from '@fractal/portbindings';
 import { parseProtocol } from '@fractal/portbindings';
-import type { ContainerManager, ContainerReservation } from '../containers';
-import { LABEL_APP, LABEL_ID } from '../containers';
+import type { ContainerManager, ContainerReservation, CreateBody } from '../containers';
 import { checkCreateBodyShape } from './create-body-shape';
 
-export const FRACTAL_ID_PLACEHOLDER = '%%FRACTAL_ID_PLACEHOLDER%%';
+export { FRACTAL_ID_PLACEHOLDER } from '../containers';
 
 export interface FractalCreateHookDeps {
   manager: Pick<ContainerManager, 'reserve' | 'attach' | 'release'>;
@@ -61,38 +60,10 @@ function desiredBindings(bindings: PortBindings): Array<DesiredBinding & { key: 
   return desired;
 }
 
-function rewriteBody(
-  body: ContainerCreateBody,
-  reservation: ContainerReservation,
-  appName: string,
-): ContainerCreateBody {
-  const out: ContainerCreateBody = structuredClone(body);
-  const hostConfig = (out.HostConfig ??= {});
-  const bindings: PortBindings = {};
-  for (const [key, list] of Object.entries(hostConfig.PortBindings ?? {})) {
-    const taken = reservation.ports.find(
-      (p) => `${p.containerPort}/${p.protocol}` === (key.includes('/') ? key : `${key}/tcp`),
-    );
-    const hostIp = list?.[0]?.HostIp;
-    bindings[key] = [{ ...(hostIp ? { HostIp: hostIp } : {}), HostPort: String(taken?.hostPort ?? '') }];
-  }
-  if (hostConfig.PortBindings) hostConfig.PortBindings = bindings;
-  const put = (s: string): string => s.split(FRACTAL_ID_PLACEHOLDER).join(reservation.fractalId);
-  if (hostConfig.Binds) hostConfig.Binds = hostConfig.Binds.map(put);
-  if (hostConfig.Mounts)
-    hostConfig.Mounts = hostConfig.Mounts.map((m) => (m.Source ? { ...m, Source: put(m.Source) } : m));
-  hostConfig.Devices = [
-    ...(hostConfig.Devices ?? []),
-    ...(reservation.devices?.dockerDevices ?? []).map((d) => ({ ...d })),
-  ];
-  out.Labels = { ...out.Labels, [LABEL_ID]: reservation.fractalId, [LABEL_APP]: appName };
-  return out;
-}
-
 /**
  * What the Go fork did inside the ECS agent, as a hook of the Docker API interposer: each create
  * gets a FractalID, our host ports, its own bind dirs, the uinput devices and a TTY, through the
- * same ContainerManager code as a spin-up; a refused create gives everything back.
+ * same resource code as a spin-up; a refused create gives everything back.
  */
 export function createFractalCreateHook(deps: FractalCreateHookDeps): ContainerCreateHook {
   const log = deps.logger.child({ component: 'ecs-hook' });
@@ -105,6 +76,7 @@ export function createFractalCreateHook(deps: FractalCreateHookDeps): ContainerC
       try {
         reservation = await deps.manager.reserve({
           appName,
+          source: 'ecs',
           desired: desired.map((d) => ({
             containerPort: d.containerPort,
             protocol: d.protocol,
@@ -120,7 +92,8 @@ export function createFractalCreateHook(deps: FractalCreateHookDeps): ContainerC
       }
       let body: ContainerCreateBody;
       try {
-        body = rewriteBody(req.body, reservation, appName);
+        // The same resource code as a spin-up fills in ports, dirs, devices and labels.
+        body = reservation.applyTo(req.body as CreateBody) as ContainerCreateBody;
       } catch (err) {
         // Nothing reaches Docker, so no outcome will come to give the reservation back.
         await deps.manager.release(reservation.fractalId, 'rewriting the create body failed');
@@ -137,7 +110,7 @@ export function createFractalCreateHook(deps: FractalCreateHookDeps): ContainerC
         body,
         async onOutcome(outcome) {
           if (outcome.ok) {
-            deps.manager.attach(reservation.fractalId, outcome.id, appName);
+            await deps.manager.attach(reservation.fractalId, outcome.id, appName);
             return;
           }
           log.warn(

@@ -101,6 +101,16 @@ describe('HeartbeatService', () => {
     expect(timers.pending()).toEqual([]);
   });
 
+  it('stop (detach for an upgrade) ends the schedule without a dying heartbeat', async () => {
+    const { timers, sent, service } = setup({ intervalMs: 1000 });
+    service.start();
+    await flush();
+    await service.stop();
+    await service.shutdown();
+    expect(sent.map((b) => [b.HeartbeatNumber, b.IsDyingHeartbeat])).toEqual([[1, false]]);
+    expect(timers.pending()).toEqual([]);
+  });
+
   it('sends the dying heartbeat even if it never started', async () => {
     const { sent, service } = setup({ intervalMs: 1000 });
     await service.shutdown();

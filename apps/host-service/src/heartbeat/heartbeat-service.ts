@@ -59,11 +59,20 @@ export class HeartbeatService {
 
   /** Run-once: stops the schedule, waits for a beat in flight, sends the dying heartbeat. */
   shutdown(): Promise<void> {
+    return this.halt(true);
+  }
+
+  /** Run-once, like shutdown but without the dying heartbeat: the host stays (a daemon upgrade). */
+  stop(): Promise<void> {
+    return this.halt(false);
+  }
+
+  private halt(dying: boolean): Promise<void> {
     this.shutdownPromise ??= (async () => {
       this.state = 'stopped';
       if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
       await this.inFlight;
-      await this.sendOne(true);
+      if (dying) await this.sendOne(true);
     })();
     return this.shutdownPromise;
   }

@@ -105,3 +105,47 @@ describe('Lifecycle', () => {
     );
   });
 });
+
+describe('Lifecycle.detach', () => {
+  it("runs each step's detach variant (or skips it), then exits 0", async () => {
+    const { lifecycle, exits } = setup();
+    const order: string[] = [];
+    lifecycle.defer('dirs', 1000, () => void order.push('remove dirs'), null);
+    lifecycle.defer(
+      'containers',
+      1000,
+      () => void order.push('stop containers'),
+      () => void order.push('detach containers'),
+    );
+    lifecycle.defer('server', 1000, () => void order.push('close server'));
+    await lifecycle.detach('SIGUSR2');
+    expect(order).toEqual(['close server', 'detach containers']);
+    expect(exits).toEqual([0]);
+    expect(lifecycle.detached).toBe(true);
+  });
+
+  it('does not turn a shutdown already under way into a detach', async () => {
+    const { lifecycle } = setup();
+    const order: string[] = [];
+    lifecycle.defer('dirs', 1000, () => void order.push('remove dirs'), null);
+    await Promise.all([lifecycle.shutdown('SIGTERM', 0), lifecycle.detach('SIGUSR2')]);
+    expect(order).toEqual(['remove dirs']);
+    expect(lifecycle.detached).toBe(false);
+  });
+});
+
+describe('Lifecycle.fatal', () => {
+  it('detaches (sessions survive a daemon failure) and exits 1', async () => {
+    const { lifecycle, exits } = setup();
+    const order: string[] = [];
+    lifecycle.defer(
+      'containers',
+      1000,
+      () => void order.push('stop containers'),
+      () => void order.push('detach containers'),
+    );
+    await lifecycle.fatal(new Error('boom'), 'uncaughtException');
+    expect(order).toEqual(['detach containers']);
+    expect(exits).toEqual([1]);
+  });
+});

@@ -21,6 +21,8 @@ interface Step {
   readonly name: string;
   readonly timeoutMs: number;
   readonly run: () => Promise<void> | void;
+  /** What the step does when the daemon detaches: the same (undefined), nothing (null), or this. */
+  readonly onDetach?: (() => Promise<void> | void) | null;
 }
 
 /**
@@ -33,6 +35,7 @@ export class Lifecycle {
   private exitCode = 0;
   private exited = false;
   private shutdownPromise: Promise<void> | undefined;
+  private detaching = false;
 
   constructor(deps: LifecycleDeps) {
     this.deps = deps;
@@ -42,9 +45,31 @@ export class Lifecycle {
     return this.shutdownPromise !== undefined;
   }
 
-  /** Registers the undo step of something just started. */
-  defer(name: string, timeoutMs: number, run: () => Promise<void> | void): void {
-    this.steps.push({ name, timeoutMs, run });
+  /** True once `detach` began: containers and host-wide state must outlive this process. */
+  get detached(): boolean {
+    return this.detaching;
+  }
+
+  /**
+   * Registers the undo step of something just started. `onDetach` is what it does instead when
+   * the daemon detaches for an upgrade: null skips it (keep the containers' dirs and mounts).
+   */
+  defer(
+    name: string,
+    timeoutMs: number,
+    run: () => Promise<void> | void,
+    onDetach?: (() => Promise<void> | void) | null,
+  ): void {
+    this.steps.push({ name, timeoutMs, run, onDetach });
+  }
+
+  /**
+   * SIGUSR2: stop serving and exit 0, leaving the containers running for the next daemon, which
+   * adopts them. A shutdown already under way keeps its meaning.
+   */
+  detach(reason: string): Promise<void> {
+    if (this.shutdownPromise === undefined) this.detaching = true;
+    return this.shutdown(reason, 0);
   }
 
   /** Run-once: later calls (a second signal, a fatal error during shutdown) get the same promise. */
@@ -59,8 +84,12 @@ export class Lifecycle {
     return this.shutdownPromise;
   }
 
-  /** Logs and reports the error, then shuts down with exit code 1. */
+  /**
+   * Logs and reports the error, then detaches with exit code 1: the daemon failed, not the host,
+   * so the sessions keep running and the next start (systemd restarts us) adopts them.
+   */
   fatal(err: unknown, context: string): Promise<void> {
+    if (this.shutdownPromise === undefined) this.detaching = true;
     this.deps.logger.fatal({ err, context }, `fatal: ${err instanceof Error ? err.message : String(err)}`);
     try {
       this.deps.captureError?.(err);
@@ -91,8 +120,10 @@ export class Lifecycle {
     const keepAlive = setInterval(() => undefined, 60_000);
     while (this.steps.length > 0) {
       const step = this.steps.pop() as Step;
+      const run = this.detaching && step.onDetach !== undefined ? step.onDetach : step.run;
+      if (run === null) continue;
       try {
-        await withTimeout(Promise.resolve().then(step.run), step.timeoutMs, `shutdown step "${step.name}"`);
+        await withTimeout(Promise.resolve().then(run), step.timeoutMs, `shutdown step "${step.name}"`);
       } catch (err) {
         this.deps.logger.error(
           { step: step.name, err },

@@ -23,7 +23,7 @@ describe('startEcsBridge', () => {
         docker: {} as Dockerode,
         hook: { beforeCreate: async () => Promise.reject(new Error('unused')) },
         logger: createMemoryLogger().logger,
-        onAgentExit: () => undefined,
+        onAgentGaveUp: () => undefined,
         defer: (name: string) => void deferred.push(name),
       },
     };

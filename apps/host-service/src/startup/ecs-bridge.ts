@@ -1,7 +1,7 @@
 import type Dockerode from 'dockerode';
 import { readFile } from 'node:fs/promises';
 import { DockerInterposer, EcsAgentRunner, parseEcsConfig } from '@fractal/ecsagent-bridge';
-import type { AgentHostDirs, ContainerCreateHook } from '@fractal/ecsagent-bridge';
+import type { AgentHostDirs, AgentRestartOptions, ContainerCreateHook } from '@fractal/ecsagent-bridge';
 import type { Logger } from '@fractal/logger';
 import { StartupError } from './startup-error';
 
@@ -13,8 +13,10 @@ export interface EcsBridgeDeps {
   readonly docker: Dockerode;
   readonly hook: ContainerCreateHook;
   readonly logger: Logger;
-  /** The agent stopped on its own: the host can no longer take ECS tasks. */
-  readonly onAgentExit: (info: { exitCode: number | null; error?: Error }) => void;
+  /** The agent kept exiting and is not restarted again: the host takes no new ECS tasks. */
+  readonly onAgentGaveUp: (info: { exits: number; error?: Error }) => void;
+  /** Restart backoff; tests shorten it. Default 1 s doubling to 60 s, 5 exits in 10 min. */
+  readonly agentRestart?: AgentRestartOptions;
   /** Registers an undo step (Lifecycle.defer). */
   readonly defer: (name: string, timeoutMs: number, run: () => Promise<void>) => void;
 }
@@ -57,7 +59,11 @@ export async function startEcsBridge(deps: EcsBridgeDeps): Promise<void> {
     ecsConfig,
     dockerSocketPath: deps.socketPath,
     logger: deps.logger.child({ component: 'ecs-agent' }),
-    onExit: deps.onAgentExit,
+    // An agent exit (a routine agent restart, a crash) must not end the sessions: restart it.
+    onExit: () => undefined,
+    restart: deps.agentRestart ?? {},
+    onGiveUp: (info) =>
+      deps.onAgentGaveUp({ exits: info.exits, ...(info.error ? { error: info.error } : {}) }),
   });
   deps.defer('stop ECS agent', 30_000, () => runner.shutdown());
   await runner.start();

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createOwnDirs, pendingUploadsDir, removeOwnDirs } from './own-dirs';
@@ -50,5 +50,31 @@ describe('own dirs', () => {
     await createOwnDirs(dirs);
     await removeOwnDirs(dirs);
     expect(await readdir(root)).toEqual([]);
+  });
+
+  it('starts again over the private dirs an earlier run left, pending uploads kept (defect 2)', async () => {
+    const dirs = {
+      fractalDir: join(root, 'fractal'),
+      fractalPrivateDir: join(root, 'private'),
+      localStoreDir: join(root, 'private', 'store'),
+    };
+    await createOwnDirs(dirs);
+    const keyDir = join(pendingUploadsDir(dirs.fractalPrivateDir), 'u1', 'app');
+    await mkdir(keyDir, { recursive: true });
+    await writeFile(join(keyDir, 'a.tar.lz4.enc'), 'pending');
+    await removeOwnDirs(dirs);
+    await createOwnDirs(dirs);
+    expect(await readFile(join(keyDir, 'a.tar.lz4.enc'), 'utf8')).toBe('pending');
+    expect(await mode(pendingUploadsDir(dirs.fractalPrivateDir))).toBe(0o700);
+  });
+
+  it('refuses a private dir that is a symlink', async () => {
+    const dirs = { fractalDir: join(root, 'fractal'), fractalPrivateDir: join(root, 'private') };
+    await mkdir(join(root, 'elsewhere'));
+    await mkdir(dirs.fractalPrivateDir);
+    await symlink(join(root, 'elsewhere'), pendingUploadsDir(dirs.fractalPrivateDir));
+    await expect(createOwnDirs(dirs)).rejects.toThrow(
+      /pendingConfigUploads: it exists and is not a directory/,
+    );
   });
 });

@@ -1,11 +1,6 @@
-import { lstat } from 'node:fs/promises';
+import { lstat, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { StartupError } from './startup-error';
-
-/**
- * Every container a daemon creates carries its FRACTAL_DIR under this label, so clean-up after a
- * crash removes that daemon's containers and never another daemon's on the same engine.
- */
-export const INSTANCE_LABEL = 'fractal.dir';
 
 /** The daemon mounts, chowns and talks to the Docker socket: it needs root. */
 export function assertRoot(uid: number): void {
@@ -17,11 +12,22 @@ export function assertRoot(uid: number): void {
   }
 }
 
+/** Names the FRACTAL_DIR whose containers the checkpoints next to it describe. */
+export function fractalDirMarker(stateDir: string): string {
+  return join(stateDir, 'fractal-dir');
+}
+
+/** Records that `fractalDir` is ours, so a later start may recover it instead of refusing it. */
+export async function markFractalDirOurs(fractalDir: string, stateDir: string): Promise<void> {
+  await writeFile(fractalDirMarker(stateDir), `${fractalDir}\n`, { mode: 0o600 });
+}
+
 /**
- * A FRACTAL_DIR left by an earlier run means containers and mounts this run does not know
- * about; until crash recovery exists, refuse rather than mix the two.
+ * 'fresh' when FRACTAL_DIR does not exist; 'recover' when an earlier run of ours left it (its
+ * marker next to the checkpoints names it): start-up then adopts or cleans what it holds. Any
+ * other FRACTAL_DIR holds containers and mounts nothing describes: refuse rather than mix them.
  */
-export async function assertFractalDirAbsent(fractalDir: string): Promise<void> {
+export async function checkFractalDir(fractalDir: string, stateDir: string): Promise<'fresh' | 'recover'> {
   const exists = await lstat(fractalDir).then(
     () => true,
     (err: NodeJS.ErrnoException) => {
@@ -31,13 +37,13 @@ export async function assertFractalDirAbsent(fractalDir: string): Promise<void> 
       });
     },
   );
-  if (exists) {
-    throw new StartupError(
-      'FRACTAL_DIR_EXISTS',
-      `FRACTAL_DIR ${fractalDir} already exists, left by an earlier run of the host service ` +
-        '(recovering from a crash is not supported yet). No host service holds this FRACTAL_PRIVATE_DIR now; ' +
-        'clean up with `npm run start:localdev -- --clean` (localdev) or: ' +
-        `docker rm -f $(docker ps -aq --filter label=${INSTANCE_LABEL}=${fractalDir}); umount -R ${fractalDir}; rm -rf ${fractalDir}`,
-    );
-  }
+  if (!exists) return 'fresh';
+  const marker = await readFile(fractalDirMarker(stateDir), 'utf8').catch(() => '');
+  if (marker.trim() === fractalDir) return 'recover';
+  throw new StartupError(
+    'FRACTAL_DIR_EXISTS',
+    `FRACTAL_DIR ${fractalDir} already exists, but no state of this host service describes it ` +
+      '(it was left by another program or an older version). Make sure no host service is running, then clean up: ' +
+      `docker rm -f $(docker ps -aq --filter label=fractal.dir=${fractalDir}); umount -R ${fractalDir}; rm -rf ${fractalDir}`,
+  );
 }

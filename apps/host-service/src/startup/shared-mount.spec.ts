@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureSharedMount, isSharedMount, mountContaining, parseMountInfo } from './shared-mount';
@@ -62,6 +62,20 @@ describe('ensureSharedMount', () => {
     });
     await undo();
     expect(calls).toEqual([]);
+  });
+
+  it('takes over the shared bind an earlier run left on the dir itself, and undoes it at exit', async () => {
+    const calls: string[] = [];
+    const real = await realpath(dir);
+    const undo = await ensureSharedMount(dir, {
+      readMountInfo: async () =>
+        `1 0 0:1 / / rw - ext4 /dev/x rw\n7 1 0:1 ${real} ${real} rw shared:9 - ext4 /dev/x rw\n`,
+      run: async (cmd, args) => void calls.push([cmd, ...args].join(' ')),
+      logger,
+    });
+    expect(calls).toEqual([]);
+    await undo();
+    expect(calls).toEqual([`umount ${real}`]);
   });
 
   it('bind-mounts a dir on a private mount onto itself, shares it, and undoes that', async () => {

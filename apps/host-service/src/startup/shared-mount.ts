@@ -65,6 +65,9 @@ export async function ensureSharedMount(dir: string, deps: SharedMountDeps): Pro
   const entry = mountContaining(path, parseMountInfo(await deps.readMountInfo()));
   if (entry !== undefined && isSharedMount(entry)) {
     deps.logger.info({ dir: path, mountPoint: entry.mountPoint }, 'FRACTAL_DIR is already on a shared mount');
+    // FRACTAL_DIR itself is the mount point: the bind an earlier run of ours made and left (a
+    // crash or an upgrade). It is ours to undo at exit.
+    if (entry.mountPoint === path) return () => unmount(path, deps);
     return async () => undefined;
   }
   try {
@@ -78,14 +81,7 @@ export async function ensureSharedMount(dir: string, deps: SharedMountDeps): Pro
       },
     );
   }
-  const undo = async (): Promise<void> => {
-    try {
-      await deps.run('umount', [path]);
-    } catch (err) {
-      deps.logger.warn({ dir: path, err }, 'umount failed; detaching the mount lazily');
-      await deps.run('umount', ['-l', path]);
-    }
-  };
+  const undo = (): Promise<void> => unmount(path, deps);
   try {
     await deps.run('mount', ['--make-rshared', path]);
   } catch (err) {
@@ -100,4 +96,13 @@ export async function ensureSharedMount(dir: string, deps: SharedMountDeps): Pro
   }
   deps.logger.info({ dir: path, was: entry?.mountPoint }, 'made FRACTAL_DIR a shared bind mount of itself');
   return undo;
+}
+
+async function unmount(path: string, deps: SharedMountDeps): Promise<void> {
+  try {
+    await deps.run('umount', [path]);
+  } catch (err) {
+    deps.logger.warn({ dir: path, err }, 'umount failed; detaching the mount lazily');
+    await deps.run('umount', ['-l', path]);
+  }
 }

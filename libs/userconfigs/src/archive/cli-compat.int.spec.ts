@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { ConfigDecryptError } from '../errors';
-import { packConfigArchive, unpackConfigArchive } from './config-archive';
+import { packArchive, packConfigArchive, unpackArchive, unpackConfigArchive } from './config-archive';
+import { buildCodecWorker } from './codec-worker.test-util';
 import { buildSampleTree, snapshotTree, tempDir } from './craft.test-util';
 
 const sh = promisify(execFile);
@@ -63,5 +64,20 @@ describe('compatibility with tar -I lz4 and openssl enc', () => {
     await expect(
       bash(`openssl aes-256-cbc -d -pbkdf2 -pass pass:wrong -in '${archive}' | lz4 -t`),
     ).rejects.toThrow();
+  });
+
+  it('stays byte-compatible both ways with LZ4 on the codec worker', async () => {
+    const worker = buildCodecWorker(join(tmp.path, 'worker'));
+    const ours = join(tmp.path, 'ours.enc');
+    await pipeline(packArchive(src, 'T', {}, worker), createWriteStream(ours));
+    const dst = join(tmp.path, 'dst');
+    await mkdir(dst);
+    await bash(`openssl aes-256-cbc -d -pbkdf2 -pass pass:T -in '${ours}' | tar -I lz4 -xpf - -C '${dst}'`);
+    expect(await snapshotTree(dst)).toEqual(await snapshotTree(src));
+    const theirs = join(tmp.path, 'cli.enc');
+    await bash(`tar -C '${src}' -I lz4 -cf - . | openssl aes-256-cbc -e -pbkdf2 -pass pass:T > '${theirs}'`);
+    const dst2 = join(tmp.path, 'dst2');
+    await unpackArchive(createReadStream(theirs), 'T', dst2, {}, worker);
+    expect(await snapshotTree(dst2)).toEqual(await snapshotTree(src));
   });
 });

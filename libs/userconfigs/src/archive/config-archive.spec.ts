@@ -5,6 +5,9 @@ import { ConfigCorruptError, ConfigDecryptError, UnsafeArchiveEntryError } from 
 import { packConfigArchive, unpackConfigArchive } from './config-archive';
 import { buildSampleTree, collect, craftArchive, snapshotTree, tempDir } from './craft.test-util';
 
+// Several 4 MB blocks through the TypeScript codec under ts-jest: slow on a loaded machine.
+jest.setTimeout(60_000);
+
 describe('config archive round trip', () => {
   let tmp: { path: string; cleanup: () => Promise<void> };
   beforeEach(async () => {

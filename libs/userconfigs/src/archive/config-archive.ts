@@ -1,16 +1,28 @@
 import { pipeline, Readable } from 'node:stream';
 import { ConfigCorruptError, UserConfigError } from '../errors';
-import { Lz4FrameDecoder } from './lz4-frame-decoder';
+import { abortReason, whenAborted } from './abort';
 import { ArchiveSink } from './archive-sink';
+import { Lz4FrameDecoder } from './lz4-frame-decoder';
 import { LZ4_MAGIC_BYTES } from './lz4-frame-format';
 import { OpensslDecryptStream, startOpensslEncryption } from './openssl-cipher';
 import { packTar, type TarPackOptions } from './tar-pack';
 import { unpackTarSafely, type Owner } from './tar-unpack';
+import { WorkerArchiveSink } from './worker-archive-sink';
+import { decodeInWorker } from './worker-decode';
 
-export type PackOptions = TarPackOptions;
+export interface PackOptions extends TarPackOptions {
+  /** Aborting destroys the returned stream with the signal's reason, and stops every read. */
+  signal?: AbortSignal;
+}
 
 export interface UnpackOptions {
   owner?: Owner;
+  /**
+   * Aborting stops the download's reads, decryption, LZ4 and tar, waits for the file writes
+   * already started, then rejects with the signal's reason (what was written stays, as on any
+   * failure).
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -18,8 +30,31 @@ export interface UnpackOptions {
  * streaming: pull from the returned stream; memory stays at a few LZ4 blocks whatever the tree size.
  */
 export function packConfigArchive(dir: string, token: string, options: PackOptions = {}): Readable {
+  return packArchive(dir, token, options, false);
+}
+
+/**
+ * packConfigArchive with LZ4 on a worker thread running `worker` (config-codec-worker.js), or on
+ * this thread (false). Not public: see bench/README.md for what the worker measured.
+ */
+export function packArchive(
+  dir: string,
+  token: string,
+  options: PackOptions,
+  worker: string | false,
+): Readable {
   checkToken(token);
-  return Readable.from(packChunks(dir, token, options), { objectMode: false });
+  const stream = Readable.from(
+    worker ? packInWorker(dir, token, options, worker) : packChunks(dir, token, options),
+    {
+      objectMode: false,
+    },
+  );
+  const stop = whenAborted(options.signal, () =>
+    stream.destroy(abortReason(options.signal as AbortSignal) as Error),
+  );
+  stream.once('close', stop);
+  return stream;
 }
 
 // One generator drives tar, LZ4 and AES in turn; Readable.from pulls it only as fast as the
@@ -29,36 +64,80 @@ async function* packChunks(dir: string, token: string, options: PackOptions): As
   const sink = new ArchiveSink(cipher, header);
   yield* packTar(dir, sink, options);
   sink.finish();
-  yield* sink.take();
+  for (const b of sink.take()) yield b;
+}
+
+// This thread walks and reads the tree into 4 MB blocks, hashes and encrypts them while the
+// worker compresses the next ones.
+async function* packInWorker(
+  dir: string,
+  token: string,
+  options: PackOptions,
+  script: string,
+): AsyncGenerator<Buffer> {
+  const { header, cipher } = await startOpensslEncryption(token);
+  const sink = new WorkerArchiveSink(script, cipher, header, dir);
+  try {
+    yield* packTar(dir, sink, options);
+    for (const b of await sink.finish()) yield b;
+  } finally {
+    await sink.close();
+  }
 }
 
 /**
  * Decrypts, decompresses and safely unpacks an archive into `dir`. Errors: ConfigDecryptError
  * (wrong token / not an archive), ConfigCorruptError (truncated, damaged), UnsafeArchiveEntryError,
- * ConfigIoError. Entries already written before a failure stay in `dir`.
+ * ConfigIoError, or the signal's reason once aborted. Entries already written before a failure
+ * stay in `dir`; nothing writes to it any more once this settles.
  */
-export async function unpackConfigArchive(
+export function unpackConfigArchive(
   source: Readable,
   token: string,
   dir: string,
   options: UnpackOptions = {},
 ): Promise<void> {
+  return unpackArchive(source, token, dir, options, false);
+}
+
+/**
+ * unpackConfigArchive with LZ4 + xxHash32 on a worker thread running `worker`, or on this thread
+ * (false). Not public: unpacking 1 GB this way grew RSS by 760-850 MB (bench/README.md).
+ */
+export async function unpackArchive(
+  source: Readable,
+  token: string,
+  dir: string,
+  options: UnpackOptions,
+  worker: string | false,
+): Promise<void> {
   checkToken(token);
+  const { signal } = options;
+  if (signal?.aborted) {
+    source.destroy();
+    throw abortReason(signal);
+  }
   let stageError: unknown;
-  const tarBytes = pipeline(
-    source,
-    new OpensslDecryptStream(token, LZ4_MAGIC_BYTES),
-    new Lz4FrameDecoder(),
-    (err) => {
-      stageError ??= err;
-    },
-  );
+  const onError = (err: unknown): void => {
+    stageError ??= err;
+  };
+  // With a worker, AES stays here (it tells a wrong token first) and LZ4 + xxHash32 run there.
+  const plain = pipeline(source, new OpensslDecryptStream(token, LZ4_MAGIC_BYTES), onError);
+  const tarBytes = worker
+    ? decodeInWorker(plain, worker, onError)
+    : pipeline(plain, new Lz4FrameDecoder(), onError);
+  // Decryption and LZ4 run ahead of the tar stage (up to a few blocks) even before it starts.
+  const stop = whenAborted(signal, () => tarBytes.destroy(abortReason(signal as AbortSignal) as Error));
   try {
     await unpackTarSafely(tarBytes, dir, options);
   } catch (err) {
+    if (signal?.aborted) throw abortReason(signal);
     // The first failing stage knows best what went wrong (e.g. wrong token beats "tar damaged").
     await new Promise((resolve) => setImmediate(resolve));
     throw pickError(stageError, err);
+  } finally {
+    stop();
+    tarBytes.destroy();
   }
 }
 

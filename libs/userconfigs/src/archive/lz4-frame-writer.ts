@@ -31,7 +31,7 @@ export type Lz4Output = (bytes: Buffer) => void;
 export class Lz4FrameWriter {
   private readonly blockSize: number;
   private readonly hash: XxHash32 | undefined;
-  private readonly descriptor: Buffer;
+  private readonly startBytes: Buffer;
   private readonly block: Buffer;
   private readonly packed: Buffer;
   private readonly blockHeader = Buffer.alloc(4);
@@ -46,8 +46,7 @@ export class Lz4FrameWriter {
     this.blockSize = kib * 1024;
     const checksum = options.contentChecksum ?? true;
     this.hash = checksum ? new XxHash32() : undefined;
-    const flg = FLG_VERSION_01 | FLG_BLOCK_INDEPENDENT | (checksum ? FLG_CONTENT_CHECKSUM : 0);
-    this.descriptor = Buffer.from([flg, blockSizeId(kib) << 4]);
+    this.startBytes = lz4FrameStart(kib, checksum);
     this.block = Buffer.allocUnsafe(this.blockSize);
     // A compressed block is kept only when smaller than its input, so this always suffices.
     this.packed = Buffer.allocUnsafe(this.blockSize);
@@ -55,8 +54,7 @@ export class Lz4FrameWriter {
 
   /** Magic and frame descriptor; goes first. */
   start(): void {
-    const hc = (xxhash32(this.descriptor) >>> 8) & 0xff;
-    this.output(Buffer.concat([LZ4_MAGIC_BYTES, this.descriptor, Buffer.from([hc])]));
+    this.output(this.startBytes);
   }
 
   /** The unfilled rest of the current block, to be filled in place and then `commit`ted. */
@@ -84,9 +82,7 @@ export class Lz4FrameWriter {
   /** The last partial block, the end mark and the content checksum. */
   finish(): void {
     if (this.filled > 0) this.emitBlock();
-    const end = Buffer.alloc(this.hash ? 8 : 4);
-    if (this.hash) end.writeUInt32LE(this.hash.digest(), 4);
-    this.output(end);
+    this.output(lz4FrameEnd(this.hash?.digest()));
   }
 
   private emitBlock(): void {
@@ -95,8 +91,28 @@ export class Lz4FrameWriter {
     this.hash?.update(raw);
     const length = this.compressor.compress(raw, this.packed, raw.length - 1);
     const stored = length === 0;
-    this.blockHeader.writeUInt32LE(stored ? (UNCOMPRESSED_BIT | raw.length) >>> 0 : length, 0);
+    this.blockHeader.writeUInt32LE(lz4BlockWord(stored ? raw.length : length, stored), 0);
     this.output(this.blockHeader);
     this.output(stored ? raw : this.packed.subarray(0, length));
   }
+}
+
+/** Magic, frame descriptor (independent blocks, as `lz4` writes) and its header checksum. */
+export function lz4FrameStart(blockSizeKiB: Lz4BlockSize, contentChecksum: boolean): Buffer {
+  const flg = FLG_VERSION_01 | FLG_BLOCK_INDEPENDENT | (contentChecksum ? FLG_CONTENT_CHECKSUM : 0);
+  const descriptor = Buffer.from([flg, blockSizeId(blockSizeKiB) << 4]);
+  const hc = (xxhash32(descriptor) >>> 8) & 0xff;
+  return Buffer.concat([LZ4_MAGIC_BYTES, descriptor, Buffer.from([hc])]);
+}
+
+/** A block's size word: its length, with the high bit set when it is stored uncompressed. */
+export function lz4BlockWord(length: number, stored: boolean): number {
+  return stored ? (UNCOMPRESSED_BIT | length) >>> 0 : length;
+}
+
+/** The end mark, then the content checksum when the frame has one. */
+export function lz4FrameEnd(contentChecksum: number | undefined): Buffer {
+  const end = Buffer.alloc(contentChecksum === undefined ? 4 : 8);
+  if (contentChecksum !== undefined) end.writeUInt32LE(contentChecksum, 4);
+  return end;
 }

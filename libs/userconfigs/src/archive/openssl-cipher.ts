@@ -24,6 +24,15 @@ async function deriveKeyIv(token: string, salt: Buffer): Promise<{ key: Buffer; 
   return { key: out.subarray(0, 32), iv: out.subarray(32, 48) };
 }
 
+/** Key, IV and the "Salted__" header for a fresh salt, as openssl derives them for encryption. */
+export async function deriveOpensslEncryption(
+  token: string,
+  salt: Buffer = randomBytes(SALT_LENGTH),
+): Promise<{ key: Buffer; iv: Buffer; header: Buffer }> {
+  const { key, iv } = await deriveKeyIv(token, salt);
+  return { key, iv, header: Buffer.concat([OPENSSL_MAGIC, salt]) };
+}
+
 /**
  * Starts encrypting as `openssl aes-256-cbc -e -pbkdf2 -pass pass:<token>` does: `header` goes
  * first, then `cipher.update()` of every plaintext chunk, then `cipher.final()`.
@@ -32,8 +41,8 @@ export async function startOpensslEncryption(
   token: string,
   salt: Buffer = randomBytes(SALT_LENGTH),
 ): Promise<{ header: Buffer; cipher: Cipheriv }> {
-  const { key, iv } = await deriveKeyIv(token, salt);
-  return { header: Buffer.concat([OPENSSL_MAGIC, salt]), cipher: createCipheriv('aes-256-cbc', key, iv) };
+  const { key, iv, header } = await deriveOpensslEncryption(token, salt);
+  return { header, cipher: createCipheriv('aes-256-cbc', key, iv) };
 }
 
 /** Encrypts exactly as `openssl aes-256-cbc -e -pbkdf2 -pass pass:<token>` does. */

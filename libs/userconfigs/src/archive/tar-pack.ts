@@ -7,6 +7,8 @@ import { encodeTarHeader, tarPadding, TAR_BLOCK, type TarHeader } from './tar-he
 export interface TarPackOptions {
   /** Called for sockets, fifos and device nodes, which a config archive never carries. */
   onSkip?: (relativePath: string, reason: string) => void;
+  /** Stops the walk and the reads (the error is the signal's reason); open files are closed. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -18,13 +20,16 @@ export interface TarSink {
   write(bytes: Uint8Array): void;
   space(): Buffer;
   commit(n: number): void;
-  take(): Buffer[];
+  /** May wait (back-pressure) until the consumer of the output caught up. */
+  take(): Buffer[] | Promise<Buffer[]>;
 }
 
 // lstat runs this many entries of a directory at once: per-entry round trips to the thread
 // pool dominate trees of many small files.
 const STAT_BATCH = 32;
 const END_OF_ARCHIVE = Buffer.alloc(2 * TAR_BLOCK);
+// Output arrays are yielded one by one, never with `yield*`: destroying the stream throws into
+// the generator, and an array's iterator has no `throw`.
 
 /**
  * Writes a tar of `dir`'s contents to `sink` (names relative, no leading "./", parents before
@@ -40,7 +45,7 @@ export async function* packTar(
   if (!root.isDirectory()) throw new ConfigIoError(dir, `cannot pack ${dir}: not a directory`);
   yield* new TreeWalker(dir, sink, options).walk('');
   sink.write(END_OF_ARCHIVE);
-  yield* sink.take();
+  for (const b of await sink.take()) yield b;
 }
 
 class TreeWalker {
@@ -54,6 +59,7 @@ class TreeWalker {
 
   async *walk(rel: string): AsyncGenerator<Buffer> {
     const abs = rel === '' ? this.root : join(this.root, rel);
+    this.options.signal?.throwIfAborted();
     let names: string[];
     try {
       names = await readdir(abs);
@@ -95,7 +101,7 @@ class TreeWalker {
     } else {
       this.options.onSkip?.(rel, 'not a regular file, directory or symlink');
     }
-    yield* this.sink.take();
+    for (const b of await this.sink.take()) yield b;
   }
 
   private header(h: TarHeader): void {
@@ -114,6 +120,7 @@ class TreeWalker {
     try {
       let done = 0;
       while (done < size) {
+        this.options.signal?.throwIfAborted();
         const space = this.sink.space();
         let n: number;
         try {
@@ -129,7 +136,7 @@ class TreeWalker {
         }
         this.sink.commit(n);
         done += n;
-        yield* this.sink.take();
+        for (const b of await this.sink.take()) yield b;
       }
     } finally {
       await handle.close();

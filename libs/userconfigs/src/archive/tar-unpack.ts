@@ -21,6 +21,7 @@ import { extract as tarExtract, type Extract, type Header } from 'tar-stream';
 type Entry = Extract extends AsyncIterable<infer E> ? E : never;
 type Headers = Header;
 import { ConfigCorruptError, ConfigIoError, UserConfigError } from '../errors';
+import { abortReason, whenAborted } from './abort';
 import { BackgroundWrites } from './background-writes';
 import { SequentialFileWriter } from './sequential-file-writer';
 import { checkSymlinkTarget, entrySegments, unsafe } from './entry-path';
@@ -35,6 +36,8 @@ export interface Owner {
 export interface TarUnpackOptions {
   /** chown every created entry to this owner (the container's user); default: leave as is. */
   owner?: Owner;
+  /** Stops reading and creating entries; the writes already started finish before it rejects. */
+  signal?: AbortSignal;
 }
 
 interface DirFixup {
@@ -62,8 +65,17 @@ export async function unpackTarSafely(
   const unpacker = new Unpacker(root, options.owner);
   const extract = tarExtract();
   const feeding = feed(tarBytes, extract);
+  const { signal } = options;
+  // Destroying the input stops decryption and reads at once; destroying the tar parser wakes an
+  // entry waiting for its data, and the loop then throws.
+  const stop = whenAborted(signal, () => {
+    const reason = abortReason(signal as AbortSignal) as Error;
+    tarBytes.destroy(reason);
+    extract.destroy(reason);
+  });
   try {
     for await (const entry of extract) {
+      signal?.throwIfAborted();
       await unpacker.entry(entry);
     }
     await feeding;
@@ -74,7 +86,10 @@ export async function unpackTarSafely(
     await feeding.catch(() => undefined);
     // Nothing may still be writing once the caller sees the failure (it may remove `dir`).
     await unpacker.settle();
+    if (signal?.aborted) throw abortReason(signal);
     throw classify(err);
+  } finally {
+    stop();
   }
 }
 

@@ -1,16 +1,29 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rmdir, stat, unlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ConfigKey } from '../config-key';
 
 const SUFFIX = '.tar.lz4.enc';
 const PARTIAL = '.partial';
+const VERDICT = '.json';
 const STAMP = /^(\d+)-(\d+)-/;
 
 export interface PendingArchive {
   key: ConfigKey;
   path: string;
   name: string;
+  /** When its session ended: the clock's ms in the stamp. */
+  endedAt: number;
+}
+
+/**
+ * What the backup's token made of the store when the archive was written: whether it opens the
+ * current and the previous generation, by version. Without it, an uploader knows nothing and must
+ * treat the stored archives as someone else's.
+ */
+export interface StoreVerdict {
+  current?: { version: string; opens: boolean };
+  previous?: { version: string; opens: boolean };
 }
 
 /**
@@ -51,7 +64,7 @@ export class PendingArchives {
     return names
       .filter((n) => n.endsWith(SUFFIX))
       .sort()
-      .map((name) => ({ key, name, path: join(keyDir, name) }));
+      .map((name) => ({ key, name, path: join(keyDir, name), endedAt: Number(STAMP.exec(name)?.[1] ?? 0) }));
   }
 
   /**
@@ -61,7 +74,9 @@ export class PendingArchives {
   async dropPartials(key: ConfigKey): Promise<void> {
     const keyDir = join(this.dir, key.userId, key.appName);
     const names = await readdir(keyDir).catch(() => [] as string[]);
-    for (const name of names.filter((n) => n.endsWith(PARTIAL))) {
+    const orphan = (n: string): boolean =>
+      n.endsWith(`${SUFFIX}${VERDICT}`) && !names.includes(n.slice(0, -VERDICT.length));
+    for (const name of names.filter((n) => n.endsWith(PARTIAL) || orphan(n))) {
       await unlink(join(keyDir, name)).catch(() => undefined);
     }
   }
@@ -75,9 +90,25 @@ export class PendingArchives {
     return keys;
   }
 
-  /** Deletes `archives`, then the key's dirs if they are empty now. */
+  /** Writes the verdict beside the (partial) archive, before the archive is renamed final. */
+  async writeVerdict(final: string, verdict: StoreVerdict): Promise<void> {
+    await writeFile(`${final}${VERDICT}`, JSON.stringify(verdict), { mode: 0o600 });
+  }
+
+  async readVerdict(archive: PendingArchive): Promise<StoreVerdict> {
+    try {
+      return JSON.parse(await readFile(`${archive.path}${VERDICT}`, 'utf8')) as StoreVerdict;
+    } catch {
+      return {};
+    }
+  }
+
+  /** Deletes `archives` (and verdicts), then the key's dirs if they are empty now. */
   async remove(key: ConfigKey, archives: PendingArchive[]): Promise<void> {
-    for (const a of archives) await unlink(a.path).catch(() => undefined);
+    for (const a of archives) {
+      await unlink(a.path).catch(() => undefined);
+      await unlink(`${a.path}${VERDICT}`).catch(() => undefined);
+    }
     await rmdir(join(this.dir, key.userId, key.appName)).catch(() => undefined);
     await rmdir(join(this.dir, key.userId)).catch(() => undefined);
   }

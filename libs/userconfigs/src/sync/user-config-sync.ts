@@ -1,44 +1,65 @@
-import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { createWriteStream } from 'node:fs';
+import { open, rename, unlink } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { packConfigArchive } from '../archive/config-archive';
 import type { Owner } from '../archive/tar-unpack';
-import { unpackConfigArchive } from '../archive/config-archive';
 import { configObjectKey, validateConfigKey, type ConfigKey } from '../config-key';
 import { UserConfigError } from '../errors';
 import { silentLogger, type UserConfigLogger } from '../logger';
 import type { ConfigStore } from '../stores/config-store';
-import { KeyLock } from './key-lock';
+import { abortReason, KeyLock } from './key-lock';
 import { PendingArchives } from './pending-archives';
+import { ProgressCounter } from './progress';
+import { restoreNewest } from './restore-newest';
+import { judgeStore } from './store-verdict';
+import { uploadNewest, type UploadOutcome } from './upload-newest';
 
 export interface UserConfigSyncOptions {
   store: ConfigStore;
   /** Where encrypted archives wait until the store confirms them; survives restarts. */
   pendingDir: string;
   logger?: UserConfigLogger;
+  /** Reports what needs a person (e.g. to Sentry): an archive kept because no token of ours opens it. */
+  captureError?: (err: unknown, context?: Record<string, unknown>) => void;
   now?: () => number;
+  /** How often a long restore or backup logs its progress; default 5000 ms. */
+  progressEveryMs?: number;
 }
 
 export interface SyncRequest {
   userId: string;
   appName: string;
   token: string;
-  /** The container's config dir (unpacked_configs). */
+  /** The container's config dir (unpacked_configs). Its parent must be ours, not the container's. */
   dir: string;
   owner?: Owner;
+  /** Cancels the work itself: the S3 request, the decrypt/LZ4/tar pipeline and the file writes. */
+  signal?: AbortSignal;
+  /**
+   * Restore only: a root-only dir on the same filesystem as `dir`, out of the container's reach,
+   * under which the archive is unpacked before it is swapped in. Default: `dir`'s parent.
+   */
+  stagingDir?: string;
+}
+
+/** Everything `restoreNewest` and `uploadNewest` need from the sync. */
+export interface SyncContext {
+  store: ConfigStore;
+  pending: PendingArchives;
+  logger: UserConfigLogger;
+  captureError: (err: unknown, context?: Record<string, unknown>) => void;
+  progressEveryMs: number;
 }
 
 /**
  * Restores a user's app config into a container's dir and backs it up when the container dies.
- * A backup is first written, encrypted, to the pending dir and deleted only after the store
- * confirmed the upload, so a store outage never loses a config.
+ * Both hold the key's lock, so a restore sees the newest archive: a pending one (an upload that
+ * failed) when it is newer than the stored one. A backup is first written, encrypted, to the
+ * pending dir and deleted only after the store confirmed it or holds a newer one.
  */
 export class UserConfigSync {
-  private readonly store: ConfigStore;
-  private readonly pending: PendingArchives;
-  private readonly logger: UserConfigLogger;
+  private readonly ctx: SyncContext;
+  private readonly now: () => number;
   private readonly lock = new KeyLock();
 
   constructor(options: UserConfigSyncOptions) {
@@ -50,114 +71,105 @@ export class UserConfigSync {
         'UserConfigSync: options.pendingDir is required (a dir on local disk)',
       );
     }
-    this.store = options.store;
-    this.pending = new PendingArchives(options.pendingDir, options.now ?? Date.now);
-    this.logger = options.logger ?? silentLogger;
+    const logger = options.logger ?? silentLogger;
+    this.now = options.now ?? Date.now;
+    this.ctx = {
+      store: options.store,
+      pending: new PendingArchives(options.pendingDir, this.now),
+      logger,
+      captureError:
+        options.captureError ?? ((err, context) => logger.error({ ...context, err }, String(err))),
+      progressEveryMs: options.progressEveryMs ?? 5_000,
+    };
   }
 
-  /** Unpacks the stored archive into `req.dir`; nothing lands in `dir` unless all of it unpacked. */
+  /**
+   * Unpacks the newest archive this token opens (pending, stored, or the previous generation)
+   * into `req.dir`; nothing lands in `dir` unless all of it unpacked.
+   */
   async restore(req: SyncRequest): Promise<'restored' | 'first-session'> {
-    const key = { userId: req.userId, appName: req.appName };
-    const objectKey = configObjectKey(key);
-    const body = await this.store.get(key);
-    if (!body) {
-      this.logger.info({ objectKey }, 'no stored config archive: first session');
-      return 'first-session';
-    }
-    const staging = join(dirname(req.dir), `.${basename(req.dir)}.restore-${randomBytes(4).toString('hex')}`);
-    try {
-      await unpackConfigArchive(body, req.token, staging, { owner: req.owner });
-      await mkdir(req.dir, { recursive: true });
-      for (const name of await readdir(staging)) {
-        const target = join(req.dir, name);
-        await rm(target, { recursive: true, force: true });
-        await rename(join(staging, name), target);
-      }
-    } catch (err) {
-      this.logger.error({ objectKey, err }, 'config archive could not be restored');
-      throw err;
-    } finally {
-      body.destroy();
-      await rm(staging, { recursive: true, force: true });
-    }
-    this.logger.info({ objectKey, dir: req.dir }, 'config archive restored');
-    return 'restored';
+    const key = keyOf(req);
+    return this.lock.run(configObjectKey(key), () => restoreNewest(this.ctx, key, req), req.signal);
   }
 
   /** Packs `req.dir` (never deleted) into a pending archive and uploads it; 'pending' if the store failed. */
-  async backup(req: Omit<SyncRequest, 'owner'>): Promise<'uploaded' | 'pending'> {
-    const key = { userId: req.userId, appName: req.appName };
-    validateConfigKey(key);
-    return this.lock.run(configObjectKey(key), async () => {
-      const { partial, final } = await this.pending.allocate(key);
-      try {
-        await pipeline(
-          packConfigArchive(req.dir, req.token, {
-            onSkip: (path, reason) =>
-              this.logger.warn({ dir: req.dir, path, reason }, 'config entry not archived'),
-          }),
-          createWriteStream(partial, { mode: 0o600 }),
+  async backup(req: Omit<SyncRequest, 'owner' | 'stagingDir'>): Promise<'uploaded' | 'pending'> {
+    const key = keyOf(req);
+    const objectKey = configObjectKey(key);
+    return this.lock.run(
+      objectKey,
+      async () => {
+        const started = Date.now();
+        const { logger, pending } = this.ctx;
+        logger.info({ objectKey, dir: req.dir }, 'config backup started');
+        const verdict = await judgeStore(this.ctx.store, key, req.token, req.signal);
+        const { partial, final } = await pending.allocate(key);
+        const counter = new ProgressCounter(logger, { objectKey }, 'config backup', this.ctx.progressEveryMs);
+        try {
+          const onSkip = (path: string, reason: string): void =>
+            logger.warn({ dir: req.dir, path, reason }, 'config entry not archived');
+          await pipeline(
+            packConfigArchive(req.dir, req.token, { onSkip }),
+            counter,
+            createWriteStream(partial, { mode: 0o600 }),
+            { signal: req.signal },
+          );
+          const handle = await open(partial, 'r');
+          await handle.sync().finally(() => handle.close());
+          await pending.writeVerdict(final, verdict);
+          await rename(partial, final);
+        } catch (err) {
+          counter.stop();
+          await unlink(partial).catch(() => undefined);
+          await pending.remove(key, []);
+          const cause = req.signal?.aborted ? abortReason(req.signal) : err;
+          logger.error({ objectKey, err: cause, durationMs: Date.now() - started }, 'config backup failed');
+          throw cause;
+        }
+        const outcome = await uploadNewest(this.ctx, key, req.signal);
+        logger.info(
+          { objectKey, bytes: counter.bytes, durationMs: Date.now() - started, outcome },
+          'config backup finished',
         );
-        const handle = await open(partial, 'r');
-        await handle.sync().finally(() => handle.close());
-        await rename(partial, final);
-      } catch (err) {
-        await unlink(partial).catch(() => undefined);
-        await this.pending.remove(key, []);
-        throw err;
-      }
-      return (await this.uploadNewest(key)) ? 'uploaded' : 'pending';
-    });
+        return outcome === 'failed' ? 'pending' : 'uploaded';
+      },
+      req.signal,
+    );
   }
 
   /** Uploads the newest pending archive of every key; older ones for that key are dropped. */
-  async retryPending(): Promise<{ uploaded: number; remaining: number }> {
+  async retryPending(
+    options: { signal?: AbortSignal } = {},
+  ): Promise<{ uploaded: number; remaining: number }> {
     let uploaded = 0;
     let remaining = 0;
-    for (const key of await this.pending.keys()) {
+    for (const key of await this.ctx.pending.keys()) {
       try {
         validateConfigKey(key);
       } catch (err) {
-        this.logger.warn({ key, err }, 'skipping a pending-config dir whose name is not a valid key');
+        this.ctx.logger.warn({ key, err }, 'skipping a pending-config dir whose name is not a valid key');
         continue;
       }
-      const ok = await this.lock.run(configObjectKey(key), async () => {
-        await this.pending.dropPartials(key);
-        const list = await this.pending.list(key);
-        if (list.length === 0) {
-          await this.pending.remove(key, []);
-          return undefined;
-        }
-        return this.uploadNewest(key);
-      });
-      if (ok === true) uploaded++;
-      else if (ok === false) remaining++;
+      const outcome = await this.lock.run(
+        configObjectKey(key),
+        async (): Promise<UploadOutcome | undefined> => {
+          await this.ctx.pending.dropPartials(key);
+          if ((await this.ctx.pending.list(key)).length === 0) {
+            await this.ctx.pending.remove(key, []);
+            return undefined;
+          }
+          return uploadNewest(this.ctx, key, options.signal);
+        },
+      );
+      if (outcome === 'uploaded' || outcome === 'superseded') uploaded++;
+      else if (outcome === 'failed') remaining++;
     }
     return { uploaded, remaining };
   }
+}
 
-  /** Caller holds the key's lock. Deletes the uploaded archive and every older one for the key. */
-  private async uploadNewest(key: ConfigKey): Promise<boolean> {
-    const list = await this.pending.list(key);
-    const newest = list[list.length - 1];
-    const objectKey = configObjectKey(key);
-    let body: ReadStream | undefined;
-    try {
-      const size = await this.pending.size(newest.path);
-      body = createReadStream(newest.path);
-      await this.store.put(key, body, size);
-    } catch (err) {
-      this.logger.warn(
-        { objectKey, pendingFile: newest.path, err },
-        'config upload failed; the encrypted archive stays pending for retryPending()',
-      );
-      return false;
-    } finally {
-      // A store may fail without reading (or destroying) the body; its fd must not stay open.
-      body?.destroy();
-    }
-    await this.pending.remove(key, list);
-    this.logger.info({ objectKey, superseded: list.length - 1 }, 'config archive uploaded');
-    return true;
-  }
+function keyOf(req: { userId: string; appName: string }): ConfigKey {
+  const key = { userId: req.userId, appName: req.appName };
+  validateConfigKey(key);
+  return key;
 }

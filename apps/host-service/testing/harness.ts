@@ -10,13 +10,18 @@ import { UserConfigSync } from '@fractal/userconfigs';
 import { InMemoryConfigStore } from '@fractal/userconfigs/testing';
 import { createMemoryLogger } from '@fractal/logger/testing';
 import type { MemoryLogger } from '@fractal/logger/testing';
-import { ContainerManager } from './container-manager';
-import type { ContainerManagerDeps } from './container-manager';
-import { FakeDocker } from './fake-docker';
+import { ContainerManager } from '../src/containers';
+import type { ContainerManagerDeps } from '../src/containers';
+import { FakeDockerEngine } from './fake-docker-engine';
 
 export interface Harness {
   manager: ContainerManager;
-  docker: FakeDocker;
+  docker: FakeDockerEngine;
+  /** Checkpoint dir (FRACTAL_PRIVATE_DIR/containers). */
+  stateDir: string;
+  /** A second manager on the same engine, dirs and checkpoints: the daemon after a restart. */
+  restart(overrides?: Partial<ContainerManagerDeps>): ContainerManager;
+  deps: ContainerManagerDeps;
   ports: PortAllocator;
   ttys: TtyAllocator;
   store: InMemoryConfigStore;
@@ -30,12 +35,13 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** A ContainerManager on fakes (engine, probe, uinput, config store) in a temp FRACTAL_DIR. Spec-only. */
+/** A ContainerManager on fakes (engine, probe, uinput, config store) in a temp FRACTAL_DIR. Tests only. */
 export async function createHarness(overrides: Partial<ContainerManagerDeps> = {}): Promise<Harness> {
   const root = await mkdtemp(join(tmpdir(), 'hs-unit-'));
   const fractalDir = join(root, 'fractal');
   await import('node:fs/promises').then((fs) => fs.mkdir(fractalDir));
-  const docker = new FakeDocker();
+  const docker = new FakeDockerEngine();
+  const stateDir = join(root, 'private', 'containers');
   const ports = new PortAllocator({ minPort: 40000, maxPort: 40999, probe: new FakePortProbe() });
   const ttys = new TtyAllocator({});
   const store = new InMemoryConfigStore();
@@ -47,12 +53,13 @@ export async function createHarness(overrides: Partial<ContainerManagerDeps> = {
     store,
     memory,
     fractalDir,
+    stateDir,
     devicesMade: [] as DeviceSet[],
     devicesClosed: 0,
     fdSends: [] as Harness['fdSends'],
   } as Harness;
-  h.manager = new ContainerManager({
-    docker: docker.asDockerode(),
+  h.deps = {
+    docker,
     ports,
     ttys,
     devices: {
@@ -75,11 +82,21 @@ export async function createHarness(overrides: Partial<ContainerManagerDeps> = {
     configs: new UserConfigSync({ store, pendingDir: join(root, 'pending') }),
     logger: memory.logger,
     fractalDir,
+    stateDir,
     containerUid: 1000,
     hasNvidiaRuntime: false,
     eventsBackoffMs: { min: 5, max: 20 },
     ...overrides,
-  });
+  };
+  h.manager = new ContainerManager(h.deps);
+  h.restart = (more = {}) => {
+    // A new process: empty allocators, the old manager's memory gone (it is never used again).
+    h.ports = new PortAllocator({ minPort: 40000, maxPort: 40999, probe: new FakePortProbe() });
+    h.ttys = new TtyAllocator({});
+    h.deps = { ...h.deps, ports: h.ports, ttys: h.ttys, ...more };
+    h.manager = new ContainerManager(h.deps);
+    return h.manager;
+  };
   h.leftovers = async () => {
     const top = (await readdir(fractalDir)).filter((n) => n !== 'temp');
     const temp = await readdir(join(fractalDir, 'temp')).catch(() => []);

@@ -1,0 +1,148 @@
+// Session-start restore of a 250 MB config tree stored in s3rver: from PUT
+// /set_config_encryption_token to `.ready` through the built daemon (S3 body streamed straight
+// into decrypt, LZ4 and tar), vs the Go service's pipeline in the same run: download the object
+// to a file, then `openssl enc -d | tar -I lz4 -x`. BENCH_MB (default 250), BENCH_ROUNDS
+// (default 3); rounds alternate, medians are compared. Needs the built daemon and the test image.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import Dockerode from 'dockerode';
+import { packConfigArchive } from '@fractal/userconfigs';
+import { S3ConfigStore } from '@fractal/userconfigs/s3';
+import { freePort, putJson } from '../src/e2e/support/daemon-process';
+import { BUCKET, removeContainers, startS3, startSettingsDaemon } from '../src/e2e/support/settings-sessions';
+import { median } from './bench-util';
+
+const MB = Number(process.env['BENCH_MB'] ?? 250);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+const TOKEN = 'bench-token';
+const USER = 'bench-user';
+const SECRET = 'testwebserverauthsecretdev';
+const docker = new Dockerode();
+
+function buildTree(root: string): void {
+  const line = 'setting.key.' + 'x'.repeat(20) + ' = some configuration value 12345\n';
+  for (let written = 0, i = 0; written < MB * 1024 * 1024; i++) {
+    const dir = join(root, `dir${i % 20}`, `sub${i % 7}`);
+    mkdirSync(dir, { recursive: true });
+    const size = i % 10 === 0 ? 8 * 1024 * 1024 : 64 * 1024 + (i % 13) * 4096;
+    const data =
+      i % 2 === 0
+        ? randomBytes(size)
+        : Buffer.from(line.repeat(Math.ceil(size / line.length)).slice(0, size));
+    writeFileSync(join(dir, `file${i}.${i % 2 === 0 ? 'bin' : 'txt'}`), data);
+    written += size;
+  }
+}
+
+async function throughDaemon(port: number, fractalDir: string, containers: string[]): Promise<number> {
+  const spun = await putJson(port, '/spin_up_container', {
+    auth_secret: SECRET,
+    app_name: 'bench-app',
+    app_image: 'fractal/test-protocol:latest',
+    mount_command: '',
+    protocol_timeout: 600,
+  });
+  const dockerId = (spun.body as { result: string }).result;
+  containers.push(dockerId);
+  const info = await docker.getContainer(dockerId).inspect();
+  const ready = join(fractalDir, info.Config.Labels['fractal.id'], 'containerResourceMappings', '.ready');
+  const common = {
+    host_port: Number(info.NetworkSettings.Ports['32262/tcp']?.[0]?.HostPort),
+    user_id: USER,
+    client_app_auth_secret: 'bench-client',
+  };
+  await putJson(port, '/set_container_start_values', {
+    ...common,
+    auth_secret: SECRET,
+    dpi: 96,
+    container_ARN: '',
+  });
+  const t0 = process.hrtime.bigint();
+  await putJson(port, '/set_config_encryption_token', { ...common, config_encryption_token: TOKEN });
+  const isReady = (): Promise<boolean> =>
+    stat(ready).then(
+      () => true,
+      () => false,
+    );
+  // Fail rather than hang when the container went away (e.g. another daemon on the shared engine).
+  while (!(await isReady())) {
+    if (Number(process.hrtime.bigint() - t0) > 300e9) throw new Error(`no .ready for ${dockerId} in 300 s`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+async function goPipeline(store: S3ConfigStore, root: string, round: number): Promise<number> {
+  const file = join(root, `go-${round}.tar.lz4.enc`);
+  const dst = join(root, `go-dst-${round}`);
+  mkdirSync(dst);
+  const t0 = process.hrtime.bigint();
+  const body = await store.get({ userId: USER, appName: 'bench-app' });
+  await pipeline(body as NodeJS.ReadableStream, createWriteStream(file));
+  const out = spawnSync('sh', [
+    '-c',
+    `openssl enc -d -aes-256-cbc -pbkdf2 -pass pass:${TOKEN} -in "${file}" | tar -I lz4 -xf - -C "${dst}"`,
+  ]);
+  if (out.status !== 0) throw new Error(`go pipeline failed: ${out.stderr.toString()}`);
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  await rm(file);
+  await rm(dst, { recursive: true });
+  return s;
+}
+
+async function main(): Promise<void> {
+  const root = await mkdtemp(join(tmpdir(), 'restore-bench-'));
+  const containers: string[] = [];
+  const s3 = await startS3(join(root, 's3'));
+  let daemon: ReturnType<typeof startSettingsDaemon> | undefined;
+  try {
+    buildTree(join(root, 'tree'));
+    const store = new S3ConfigStore({
+      bucket: BUCKET,
+      // Seeding 250 MB into s3rver on a loaded machine: allow long silences after each part.
+      socketTimeoutMs: 120_000,
+      clientConfig: {
+        endpoint: `http://127.0.0.1:${s3.port}`,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      },
+    });
+    await store.put({ userId: USER, appName: 'bench-app' }, packConfigArchive(join(root, 'tree'), TOKEN));
+    const port = await freePort();
+    daemon = startSettingsDaemon(root, 'bench', port, s3.port);
+    await daemon.waitForLog('host service ready');
+    const ours: number[] = [];
+    const go: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      ours.push(await throughDaemon(port, join(root, 'bench-fractal'), containers));
+      go.push(await goPipeline(store, root, round));
+      console.log(
+        `round ${round + 1}: daemon ${ours[round].toFixed(2)} s, go pipeline ${go[round].toFixed(2)} s`,
+      );
+    }
+    const [o, g] = [median(ours), median(go)];
+    console.log(
+      `restore ${MB} MB from s3rver, median of ${ROUNDS}: token→.ready through the daemon ${o.toFixed(2)} s, ` +
+        `download+openssl|tar -I lz4 ${g.toFixed(2)} s; go/ours = ${(g / o).toFixed(2)}x ` +
+        `(load ${loadavg()
+          .map((l) => l.toFixed(1))
+          .join(' ')})`,
+    );
+  } finally {
+    await daemon?.kill();
+    await removeContainers(docker, containers);
+    await s3.server.close();
+    for (const m of ['bench-fractal']) spawnSync('umount', ['-l', join(root, m)]);
+    execFileSync('rm', ['-rf', '--one-file-system', root]);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

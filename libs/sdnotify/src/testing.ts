@@ -1,0 +1,3 @@
+export { NotifyListener } from './notify-listener';
+export type { NotifyCallName } from './recording-syscalls';
+export { RecordingNotifySyscalls } from './recording-syscalls';
