@@ -26,6 +26,8 @@ function recordingEngine(path: string, seen: string[]): Promise<Server> {
       { socketPath: '/var/run/docker.sock', method: req.method, path: url, headers: req.headers },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
+        // The events stream sends headers long before its first event: pass them on now.
+        res.flushHeaders();
         answer.pipe(res);
       },
     );
@@ -81,7 +83,9 @@ describe('the ECS interposer honours DOCKER_HOST', () => {
       ECS_AGENT_DATA_DIR: join(root, 'ecs-data'),
       ECS_AGENT_CONFIG_DIR: join(root, 'ecs-etc'),
     });
-    await daemon.waitForLog('host service ready', 90_000);
+    await daemon.waitForLog('host service ready', 90_000).catch((err: Error) => {
+      throw new Error(`${err.message}\nengine saw:\n${seen.join('\n')}`);
+    });
     // The daemon itself went through DOCKER_HOST (it always did) ...
     expect(seen.some((l) => l.includes(`name=${AGENT_NAME}`))).toBe(true);
 
