@@ -38,6 +38,7 @@ async function main(): Promise<void> {
   const bare = spawn(process.execPath, ['-e', 'setInterval(() => undefined, 1e6)'], { stdio: 'ignore' });
   const port = await freePort();
   const daemon = startDaemon({
+    APP_ENV: 'localdev',
     HOST_SERVICE_PORT: String(port),
     HOST_SERVICE_HOST: '127.0.0.1',
     FRACTAL_DIR: join(root, 'fractal'),

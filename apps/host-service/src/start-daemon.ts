@@ -12,6 +12,7 @@ import type { BuildInfo } from './config/build-info';
 import type { HostServiceConfig } from './config/host-service-config';
 import { ECS_AGENT_PORT } from './config/host-service-config';
 import { DockerodeEngine, containerStateDir } from './containers';
+import { mountPolicy, withMountPolicy } from './containers/mount-policy';
 import { ContainerStateStore } from './containers/state-store';
 import { crashPointFromEnv } from './lifecycle/crash-points';
 import { createFractalCreateHook } from './ecs';
@@ -27,6 +28,7 @@ import { createContainerCore } from './startup/container-core';
 import { connectDocker } from './startup/docker-connect';
 import { startEcsBridge } from './startup/ecs-bridge';
 import { listenHttps } from './startup/https-server';
+import { acquireDaemonLock } from './startup/daemon-lock';
 import { createOwnDirs, pendingUploadsDir, removeOwnDirs } from './startup/own-dirs';
 import { assertRoot, checkFractalDir, markFractalDirOurs } from './startup/preflight';
 import { retryPendingUploads } from './startup/pending-uploads';
@@ -60,6 +62,8 @@ const PORT_POOL = { min: 1025, max: 49150 };
 export async function startDaemon(ctx: DaemonContext): Promise<void> {
   const { config, logger, lifecycle } = ctx;
   assertRoot(ctx.uid);
+  const lock = await acquireDaemonLock(config.fractalPrivateDir);
+  lifecycle.defer('release the daemon lock', 1_000, () => lock.release());
   const stateDir = containerStateDir(config.fractalPrivateDir);
   // An earlier run of ours left FRACTAL_DIR (crash, upgrade): recover it instead of refusing.
   const recovering = (await checkFractalDir(config.fractalDir, stateDir)) === 'recover';
@@ -212,7 +216,7 @@ export async function startDaemon(ctx: DaemonContext): Promise<void> {
   }
 
   const api = createApi({
-    manager,
+    manager: withMountPolicy(manager, mountPolicy(config, ctx.env.DOCKER_HOST)),
     appEnv: config.appEnv,
     webserverAuthSecret: config.webserverAuthSecret,
     logger,
@@ -226,6 +230,8 @@ export async function startDaemon(ctx: DaemonContext): Promise<void> {
     cert: tls.cert,
     port: config.port,
     host: config.host,
+    limits: config.apiLimits,
+    logger,
   });
   lifecycle.defer('stop the HTTPS server', 10_000, () => server.close(5_000));
 

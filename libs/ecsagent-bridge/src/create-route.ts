@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import type { DockerUpstream } from './docker-host';
 import { CreateHookError } from './errors';
 import type { RequestHead } from './http-head';
 import { dockerErrorResponse, serializeResponse } from './http-head';
@@ -61,7 +62,7 @@ export interface CreateContext {
   target: CreateTarget;
   body: Buffer;
   hook: ContainerCreateHook;
-  upstreamSocketPath: string;
+  upstream: DockerUpstream;
   logger: BridgeLogger | undefined;
   /** Whether the answer must close the client connection. */
   close: boolean;
@@ -147,7 +148,9 @@ function forward(ctx: CreateContext, payload: Buffer): Promise<UpstreamAnswer> {
       resolve({ statusCode: 502, body: Buffer.alloc(0), error });
     };
     const req = request({
-      socketPath: ctx.upstreamSocketPath,
+      ...(ctx.upstream.socketPath !== undefined
+        ? { socketPath: ctx.upstream.socketPath }
+        : { host: ctx.upstream.host, port: ctx.upstream.port }),
       method: 'POST',
       path: ctx.head.target,
       headers: headers.flat(),

@@ -3,6 +3,8 @@ export { CreateHookError, EcsBridgeError, EcsConfigError } from './errors';
 export type { EcsBridgeErrorCode, EcsBridgeErrorDetails } from './errors';
 export { DockerInterposer } from './interposer';
 export type { DockerInterposerOptions } from './interposer';
+export { resolveDockerHost } from './docker-host';
+export type { DockerUpstream } from './docker-host';
 export { EcsAgentRunner } from './agent-runner';
 export type { AgentExitInfo, EcsAgentRunnerOptions } from './agent-runner';
 export type { AgentRestartOptions } from './agent-restart-policy';

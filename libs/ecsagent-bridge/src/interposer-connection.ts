@@ -1,4 +1,6 @@
 import { connect, type Socket } from 'node:net';
+import type { DockerUpstream } from './docker-host';
+import { describeUpstream } from './docker-host';
 import type { CreateTarget } from './create-route';
 import { handleCreate } from './create-route';
 import type { RequestHead } from './http-head';
@@ -7,7 +9,7 @@ import { RequestFramer, type FramerSink } from './request-framer';
 import type { BridgeLogger, ContainerCreateHook } from './types';
 
 export interface ConnectionDeps {
-  upstreamSocketPath: string;
+  upstream: DockerUpstream;
   hook: ContainerCreateHook;
   logger: BridgeLogger | undefined;
   track(abort: () => void): () => void;
@@ -69,8 +71,8 @@ export class InterposerConnection {
   private runCreate(head: RequestHead, target: CreateTarget, body: Buffer): void {
     this.client.pause();
     const close = headerHasToken(head, 'connection', 'close') || head.version === 'HTTP/1.0';
-    const { upstreamSocketPath, hook, logger, track } = this.deps;
-    const work = handleCreate({ head, target, body, hook, upstreamSocketPath, logger, close, track }).then(
+    const { upstream, hook, logger, track } = this.deps;
+    const work = handleCreate({ head, target, body, hook, upstream, logger, close, track }).then(
       (answer) => {
         if (this.closed) return;
         if (close) {
@@ -104,12 +106,14 @@ export class InterposerConnection {
   }
 
   private openUpstream(): Socket {
-    const upstream = connect({ path: this.deps.upstreamSocketPath, allowHalfOpen: true });
+    const to = this.deps.upstream;
+    const upstream = connect(
+      to.socketPath !== undefined
+        ? { path: to.socketPath, allowHalfOpen: true }
+        : { host: to.host, port: to.port, allowHalfOpen: true },
+    );
     upstream.on('error', (err) => {
-      this.deps.logger?.warn(
-        { err, upstream: this.deps.upstreamSocketPath },
-        'Docker engine connection failed',
-      );
+      this.deps.logger?.warn({ err, upstream: describeUpstream(to) }, 'Docker engine connection failed');
       this.destroy();
     });
     // A clean close needs nothing here: the pipe ends the client after the last byte is written.

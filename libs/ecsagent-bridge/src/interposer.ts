@@ -1,5 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
+import type { DockerUpstream } from './docker-host';
+import { describeUpstream, resolveDockerHost } from './docker-host';
 import { EcsBridgeError } from './errors';
 import { InterposerConnection } from './interposer-connection';
 import { prepareSocketPath, temporarySocketPath } from './socket-file';
@@ -8,8 +10,10 @@ import type { BridgeLogger, ContainerCreateHook } from './types';
 export interface DockerInterposerOptions {
   /** Where the interposer listens (the daemon's `ECS_BRIDGE_SOCKET`). */
   socketPath: string;
-  /** The real engine. Default `/var/run/docker.sock`. */
+  /** The real engine's unix socket; overrides `upstream`. */
   upstreamSocketPath?: string;
+  /** The real engine. Default: resolved from DOCKER_HOST the way dockerode does. */
+  upstream?: DockerUpstream;
   hook: ContainerCreateHook;
   logger?: BridgeLogger;
   /** How long shutdown waits for creates in flight before aborting them. Default 5000 ms. */
@@ -22,7 +26,7 @@ export interface DockerInterposerOptions {
  */
 export class DockerInterposer {
   private readonly socketPath: string;
-  private readonly upstreamSocketPath: string;
+  private readonly upstream: DockerUpstream;
   private readonly hook: ContainerCreateHook;
   private readonly logger: BridgeLogger | undefined;
   private readonly shutdownTimeoutMs: number;
@@ -52,7 +56,10 @@ export class DockerInterposer {
       );
     }
     this.socketPath = options.socketPath;
-    this.upstreamSocketPath = options.upstreamSocketPath ?? '/var/run/docker.sock';
+    this.upstream =
+      options.upstreamSocketPath !== undefined
+        ? { socketPath: options.upstreamSocketPath }
+        : (options.upstream ?? resolveDockerHost(process.env));
     this.hook = options.hook;
     this.logger = options.logger;
     this.shutdownTimeoutMs = timeout;
@@ -104,7 +111,7 @@ export class DockerInterposer {
     this.server = server;
     if (this.stopping) server.close();
     this.logger?.info(
-      { socketPath: this.socketPath, upstream: this.upstreamSocketPath },
+      { socketPath: this.socketPath, upstream: describeUpstream(this.upstream) },
       'Docker interposer listening',
     );
   }
@@ -115,7 +122,7 @@ export class DockerInterposer {
       return;
     }
     const conn = new InterposerConnection(socket, {
-      upstreamSocketPath: this.upstreamSocketPath,
+      upstream: this.upstream,
       hook: this.hook,
       logger: this.logger,
       track: (abort) => {

@@ -4,6 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv, Logger } from '@fractal/logger';
 import { HostServiceError } from '../containers';
 import { ApiError, errorBody } from './api-error';
+import { exactPath } from './exact-path';
 import type { RequestVars } from './middleware';
 import { requestLog } from './request-log';
 import type { ApiDrain, ApiManager } from './routes';
@@ -43,6 +44,7 @@ export function createApi(deps: ApiDeps): Hono {
   const log = deps.logger.child({ component: 'api' });
   const app = new Hono<{ Variables: RequestVars }>();
   const observer = deps.observer;
+  app.use('*', exactPath);
 
   app.use(
     '*',

@@ -47,6 +47,9 @@ describe('cli', () => {
       'ECS_AGENT_CONFIG_DIR',
       'AWS_EC2_METADATA_SERVICE_ENDPOINT',
       'DOCKER_HOST',
+      'MOUNT_ALLOWED_ROOTS',
+      'API_MAX_CONNECTIONS',
+      'API_MAX_CONNECTIONS_PER_ADDRESS',
     ]) {
       expect(help).toMatch(new RegExp(`^  ${name} `, 'm'));
     }

@@ -42,7 +42,18 @@ export interface HostServiceConfig {
   readonly logzio?: { readonly token: string; readonly listenerUrl?: string };
   readonly ecsBridge: EcsBridgeConfig;
   readonly imdsEndpoint: string;
+  /** Real dirs under which `mount_command` sources may lie; empty: every mount is refused. */
+  readonly mountAllowedRoots: readonly string[];
+  readonly apiLimits: ApiLimits;
 }
+
+/** Concurrent connections the HTTPS API accepts (further capped by the fd limit at start). */
+export interface ApiLimits {
+  readonly maxConnections: number;
+  readonly maxConnectionsPerAddress: number;
+}
+
+export const DEFAULT_API_LIMITS: ApiLimits = { maxConnections: 1000, maxConnectionsPerAddress: 200 };
 
 export const DEFAULT_WEBSERVER_URLS: Readonly<Record<Exclude<AppEnvName, 'localdev'>, string>> = {
   development: 'https://dev-server.fractal.co',

@@ -14,8 +14,8 @@ const issuesOf = (env: Record<string, string>): readonly string[] => {
 const prod = { APP_ENV: 'production', WEBSERVER_AUTH_SECRET: 's3cret' };
 
 describe('parseConfig defaults', () => {
-  it('gives localdev everything it needs with no settings at all', () => {
-    expect(parseConfig({})).toEqual({
+  it('gives localdev everything it needs with only APP_ENV set', () => {
+    expect(parseConfig({ APP_ENV: 'localdev' })).toEqual({
       appEnv: 'localdev',
       port: 4678,
       host: '0.0.0.0',
@@ -31,6 +31,8 @@ describe('parseConfig defaults', () => {
       logLevel: 'debug',
       ecsBridge: { enabled: false },
       imdsEndpoint: 'http://169.254.169.254',
+      mountAllowedRoots: [],
+      apiLimits: { maxConnections: 1000, maxConnectionsPerAddress: 200 },
     });
   });
 
@@ -58,7 +60,30 @@ describe('parseConfig defaults', () => {
   });
 
   it('treats empty variables as unset', () => {
-    expect(parseConfig({ HOST_SERVICE_PORT: '', APP_ENV: ' ' }).port).toBe(4678);
+    expect(parseConfig({ APP_ENV: 'localdev', HOST_SERVICE_PORT: '' }).port).toBe(4678);
+  });
+
+  it.each<Record<string, string>>([{}, { APP_ENV: '' }, { APP_ENV: ' ' }])(
+    'refuses to guess APP_ENV from %j',
+    (env) => {
+      expect(issuesOf(env)).toEqual([
+        'APP_ENV must be set to one of localdev, development, staging, production (it is unset or empty)',
+      ]);
+    },
+  );
+
+  it('reads the mount roots and connection limits', () => {
+    const c = parseConfig({
+      APP_ENV: 'localdev',
+      MOUNT_ALLOWED_ROOTS: '/srv/builds/:/home/dev/x',
+      API_MAX_CONNECTIONS: '50',
+    });
+    expect(c.mountAllowedRoots).toEqual(['/srv/builds', '/home/dev/x']);
+    expect(c.apiLimits).toEqual({ maxConnections: 50, maxConnectionsPerAddress: 50 });
+    expect(parseConfig({ APP_ENV: 'localdev' }).mountAllowedRoots).toEqual([]);
+    expect(issuesOf({ APP_ENV: 'localdev', MOUNT_ALLOWED_ROOTS: '/a:b' })).toEqual([
+      'MOUNT_ALLOWED_ROOTS must be a colon-separated list of absolute dirs (got "b")',
+    ]);
   });
 });
 
@@ -90,6 +115,9 @@ describe('parseConfig values', () => {
       ECS_AGENT_DATA_DIR: '/srv/ecs/data',
       ECS_AGENT_CONFIG_DIR: '/srv/ecs/etc',
       AWS_EC2_METADATA_SERVICE_ENDPOINT: 'http://127.0.0.1:1338',
+      MOUNT_ALLOWED_ROOTS: '/srv/protocol',
+      API_MAX_CONNECTIONS: '300',
+      API_MAX_CONNECTIONS_PER_ADDRESS: '30',
     });
     expect(c).toEqual({
       appEnv: 'staging',
@@ -115,6 +143,8 @@ describe('parseConfig values', () => {
         agentHostDirs: { log: '/srv/ecs/log', data: '/srv/ecs/data', config: '/srv/ecs/etc' },
       },
       imdsEndpoint: 'http://127.0.0.1:1338',
+      mountAllowedRoots: ['/srv/protocol'],
+      apiLimits: { maxConnections: 300, maxConnectionsPerAddress: 30 },
     });
   });
 
@@ -130,13 +160,13 @@ describe('parseConfig values', () => {
     ['/fractal', '/fractal'],
     ['/srv', '/srv/fractal'],
   ])('refuses USER_CONFIGS_DIR %s overlapping FRACTAL_DIR %s, which is deleted at exit', (dir, fractal) => {
-    expect(issuesOf({ USER_CONFIGS_DIR: dir, FRACTAL_DIR: fractal })).toEqual([
+    expect(issuesOf({ APP_ENV: 'localdev', USER_CONFIGS_DIR: dir, FRACTAL_DIR: fractal })).toEqual([
       `USER_CONFIGS_DIR (${dir}) and FRACTAL_DIR (${fractal}) must not contain each other`,
     ]);
   });
 
   it('uses S3 in localdev once a bucket is given', () => {
-    expect(parseConfig({ USER_CONFIGS_BUCKET: 'dev-bucket' }).userConfigs).toEqual({
+    expect(parseConfig({ APP_ENV: 'localdev', USER_CONFIGS_BUCKET: 'dev-bucket' }).userConfigs).toEqual({
       kind: 's3',
       bucket: 'dev-bucket',
     });
@@ -148,7 +178,7 @@ describe('parseConfig values', () => {
     ['0', false],
     ['false', false],
   ])('reads USE_PROD_LOGGING=%s', (raw, value) => {
-    expect(parseConfig({ USE_PROD_LOGGING: raw }).useProdLogging).toBe(value);
+    expect(parseConfig({ APP_ENV: 'localdev', USE_PROD_LOGGING: raw }).useProdLogging).toBe(value);
   });
 });
 
@@ -204,7 +234,7 @@ describe('parseConfig messages', () => {
       'AWS_EC2_METADATA_SERVICE_ENDPOINT must be an http:// or https:// URL (got "169.254.169.254")',
     ],
   ])('rejects %j', (env, message) => {
-    expect(issuesOf(env)).toEqual([message]);
+    expect(issuesOf({ APP_ENV: 'localdev', ...env })).toEqual([message]);
   });
 
   it('lists every problem at once', () => {

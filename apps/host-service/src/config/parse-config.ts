@@ -9,6 +9,7 @@ import type {
 } from './host-service-config';
 import {
   APP_ENVS,
+  DEFAULT_API_LIMITS,
   DEFAULT_ECS_BRIDGE_SOCKET,
   DEFAULT_IMDS_ENDPOINT,
   DEFAULT_USER_CONFIGS_BUCKET,
@@ -70,6 +71,18 @@ export function parseConfig(env: Env): HostServiceConfig {
     if (p === '') issues.push(`${name} must not be the root directory /`);
     return p === '' ? fallback : p;
   };
+  const absPathList = (name: string): string[] => {
+    const raw = get(name);
+    if (raw === undefined) return [];
+    return raw
+      .split(':')
+      .filter((p) => p !== '')
+      .flatMap((p) => {
+        if (isAbsolute(p) && !p.includes('\0')) return [normalize(p).replace(/(.)\/+$/, '$1')];
+        issues.push(`${name} must be a colon-separated list of absolute dirs (got "${p}")`);
+        return [];
+      });
+  };
   const url = (name: string, fallback: string | undefined): string | undefined => {
     const raw = get(name);
     if (raw === undefined) return fallback;
@@ -83,6 +96,9 @@ export function parseConfig(env: Env): HostServiceConfig {
     return fallback;
   };
 
+  // No default: an unset APP_ENV once meant localdev (0.0.0.0, the published secret, spin-up).
+  if (get('APP_ENV') === undefined)
+    issues.push(`APP_ENV must be set to one of ${APP_ENVS.join(', ')} (it is unset or empty)`);
   const appEnv: AppEnvName = oneOf('APP_ENV', APP_ENVS, 'localdev');
   const localdev = appEnv === 'localdev';
   const port = int('HOST_SERVICE_PORT', 1, 65535, 4678);
@@ -159,6 +175,14 @@ export function parseConfig(env: Env): HostServiceConfig {
         },
       }
     : { enabled: false };
+  const mountAllowedRoots = absPathList('MOUNT_ALLOWED_ROOTS');
+  const maxConnections = int('API_MAX_CONNECTIONS', 1, 1_000_000, DEFAULT_API_LIMITS.maxConnections);
+  const maxConnectionsPerAddress = int(
+    'API_MAX_CONNECTIONS_PER_ADDRESS',
+    1,
+    1_000_000,
+    Math.min(DEFAULT_API_LIMITS.maxConnectionsPerAddress, maxConnections),
+  );
   const imdsEndpoint =
     url('AWS_EC2_METADATA_SERVICE_ENDPOINT', DEFAULT_IMDS_ENDPOINT) ?? DEFAULT_IMDS_ENDPOINT;
 
@@ -188,6 +212,8 @@ export function parseConfig(env: Env): HostServiceConfig {
         }),
     ecsBridge,
     imdsEndpoint,
+    mountAllowedRoots,
+    apiLimits: { maxConnections, maxConnectionsPerAddress },
   };
 }
 

@@ -6,7 +6,11 @@ export interface SettingDoc {
 }
 
 export const SETTINGS: readonly SettingDoc[] = [
-  { name: 'APP_ENV', defaultText: 'localdev', description: 'localdev | development | staging | production' },
+  {
+    name: 'APP_ENV',
+    defaultText: '(required)',
+    description: 'localdev | development | staging | production; there is no default',
+  },
   { name: 'HOST_SERVICE_PORT', defaultText: '4678', description: 'HTTPS port of the API (1..65535)' },
   {
     name: 'OPS_HOST',
@@ -122,6 +126,22 @@ export const SETTINGS: readonly SettingDoc[] = [
     name: 'ECS_AGENT_CONFIG_DIR',
     defaultText: '/etc/ecs',
     description: 'host dir mounted at /etc/ecs in the ECS agent',
+  },
+  {
+    name: 'MOUNT_ALLOWED_ROOTS',
+    defaultText: '(none: every mount refused)',
+    description:
+      'colon-separated absolute dirs; spin_up_container mount sources must resolve (symlinks followed) under one',
+  },
+  {
+    name: 'API_MAX_CONNECTIONS',
+    defaultText: '1000 (and at most half the open-file limit)',
+    description: 'concurrent HTTPS connections in total; the rest of the fds stay for Docker and backups',
+  },
+  {
+    name: 'API_MAX_CONNECTIONS_PER_ADDRESS',
+    defaultText: '200',
+    description: 'concurrent HTTPS connections from one client address',
   },
   {
     name: 'AWS_EC2_METADATA_SERVICE_ENDPOINT',

@@ -49,10 +49,14 @@ describe('main.js command line', () => {
   });
 
   it('refuses to run as a normal user', async () => {
-    const d = startDaemon({ FRACTAL_DIR: join(root, 'f1'), FRACTAL_PRIVATE_DIR: join(root, 'p1') }, [], {
-      uid: 65534,
-      gid: 65534,
-    });
+    const d = startDaemon(
+      { APP_ENV: 'localdev', FRACTAL_DIR: join(root, 'f1'), FRACTAL_PRIVATE_DIR: join(root, 'p1') },
+      [],
+      {
+        uid: 65534,
+        gid: 65534,
+      },
+    );
     expect(await d.exited).toBe(1);
     expect(d.output()).toContain('host-service: the host service must run as root (running as uid 65534)');
   });
@@ -60,7 +64,7 @@ describe('main.js command line', () => {
   it('refuses a FRACTAL_DIR left by an earlier run and leaves it alone', async () => {
     const stale = join(root, 'stale');
     await mkdir(join(stale, 'abc123'), { recursive: true });
-    const d = startDaemon({ FRACTAL_DIR: stale, FRACTAL_PRIVATE_DIR: join(root, 'p2') });
+    const d = startDaemon({ APP_ENV: 'localdev', FRACTAL_DIR: stale, FRACTAL_PRIVATE_DIR: join(root, 'p2') });
     expect(await d.exited).toBe(1);
     expect(d.output()).toContain(`host-service: FRACTAL_DIR ${stale} already exists`);
     expect(d.output()).toContain(`rm -rf ${stale}`);
@@ -69,6 +73,7 @@ describe('main.js command line', () => {
 
   it('fails start-up cleanly when the ECS bridge is on without an ECS config file', async () => {
     const d = startDaemon({
+      APP_ENV: 'localdev',
       FRACTAL_DIR: join(root, 'f3'),
       FRACTAL_PRIVATE_DIR: join(root, 'p3'),
       HOST_SERVICE_HOST: '127.0.0.1',

@@ -50,6 +50,7 @@ describe('host service (localdev) with the test image', () => {
     const store = join(root, 'private', 'user-configs');
     const port = await freePort();
     daemon = startDaemon({
+      APP_ENV: 'localdev',
       HOST_SERVICE_PORT: String(port),
       HOST_SERVICE_HOST: '127.0.0.1',
       FRACTAL_DIR: fractalDir,
@@ -131,6 +132,7 @@ describe('host service (localdev) with the test image', () => {
     const store = join(root, 'store2');
     const port = await freePort();
     daemon = startDaemon({
+      APP_ENV: 'localdev',
       HOST_SERVICE_PORT: String(port),
       HOST_SERVICE_HOST: '127.0.0.1',
       FRACTAL_DIR: fractalDir,

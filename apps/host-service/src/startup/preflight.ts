@@ -44,6 +44,6 @@ export async function checkFractalDir(fractalDir: string, stateDir: string): Pro
     'FRACTAL_DIR_EXISTS',
     `FRACTAL_DIR ${fractalDir} already exists, but no state of this host service describes it ` +
       '(it was left by another program or an older version). Make sure no host service is running, then clean up: ' +
-      `docker rm -f $(docker ps -aq --filter label=fractal.id); umount -R ${fractalDir}; rm -rf ${fractalDir}`,
+      `docker rm -f $(docker ps -aq --filter label=fractal.dir=${fractalDir}); umount -R ${fractalDir}; rm -rf ${fractalDir}`,
   );
 }

@@ -2,6 +2,7 @@
 export type StartupErrorCode =
   | 'INVALID_CONFIG'
   | 'NOT_ROOT'
+  | 'ALREADY_RUNNING'
   | 'FRACTAL_DIR_EXISTS'
   | 'DIR_SETUP_FAILED'
   | 'SHARED_MOUNT_FAILED'
