@@ -98,7 +98,8 @@ describe('host service (localdev) with the test image', () => {
 
     const logs = await waitFor('the container to see .ready', async () => {
       const out = (await docker.getContainer(dockerId).logs({ stdout: true, stderr: true })).toString('utf8');
-      return out.includes('test-protocol: ready') ? out : undefined;
+      // The protocol prints each resource file after `ready`: wait for the one checked below.
+      return out.includes('test-protocol: DPI=') ? out : undefined;
     });
     expect(logs).toContain('test-protocol: DPI=144');
 

@@ -33,6 +33,20 @@ export interface DaemonProcess {
   kill(): Promise<void>;
 }
 
+/**
+ * Every daemon a spec file starts, so that one left running by a failed test (a spec that reuses
+ * its `daemon` variable for the next test forgets the first) is SIGKILLed after the file's tests:
+ * a live child would keep Jest from exiting.
+ */
+const started = new Set<DaemonProcess>();
+// Benches import this file outside Jest, where there is no afterAll.
+if (typeof afterAll === 'function') {
+  afterAll(async () => {
+    await Promise.all([...started].map((d) => d.kill()));
+    started.clear();
+  });
+}
+
 /** Runs `node main.js args` with exactly `env` (plus PATH), collecting its output. */
 export function startDaemon(
   env: Record<string, string>,
@@ -70,7 +84,7 @@ export function startDaemon(
           return [];
         }
       });
-  return {
+  const daemon: DaemonProcess = {
     child,
     output: () => out,
     logLines,
@@ -102,6 +116,9 @@ export function startDaemon(
       }
     },
   };
+  started.add(daemon);
+  void exited.then(() => started.delete(daemon));
+  return daemon;
 }
 
 export async function freePort(): Promise<number> {
