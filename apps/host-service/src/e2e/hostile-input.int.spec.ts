@@ -36,6 +36,7 @@ describe('hostile input and safe defaults', () => {
 
   it('refuses to start when APP_ENV is unset, naming it and its values', async () => {
     const p = startDaemon({
+      APP_ENV: undefined, // the harness's default is localdev
       HOST_SERVICE_HOST: '127.0.0.1',
       HOST_SERVICE_PORT: String(await freePort()),
       FRACTAL_DIR: join(root, 'noenv-f'),

@@ -47,15 +47,23 @@ if (typeof afterAll === 'function') {
   });
 }
 
-/** Runs `node main.js args` with exactly `env` (plus PATH), collecting its output. */
+/**
+ * Runs `node main.js args` with exactly `env` (plus PATH, `OPS_PORT=0` and `APP_ENV=localdev`,
+ * which `env` may override; a key set to `undefined` is left out), collecting its output.
+ */
 export function startDaemon(
-  env: Record<string, string>,
+  env: Record<string, string | undefined>,
   args: readonly string[] = [],
   options: Pick<SpawnOptions, 'uid' | 'gid'> = {},
 ): DaemonProcess {
   const child = spawn(process.execPath, [MAIN_JS, ...args], {
     // OPS_PORT 0: daemons of tests running side by side must not fight over the default 4679.
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', OPS_PORT: '0', ...env },
+    env: withoutUnset({
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      OPS_PORT: '0',
+      APP_ENV: 'localdev',
+      ...env,
+    }),
     stdio: ['ignore', 'pipe', 'pipe'],
     ...options,
   });
@@ -119,6 +127,10 @@ export function startDaemon(
   started.add(daemon);
   void exited.then(() => started.delete(daemon));
   return daemon;
+}
+
+function withoutUnset(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
 export async function freePort(): Promise<number> {
