@@ -5,6 +5,7 @@ import type { UserConfigSync } from '@fractal/userconfigs';
 import type { Logger } from '@fractal/logger';
 import type { CreateBody, DockerEngine } from './docker';
 import type { ContainerDirs, ContainerSource } from './model';
+import type { OnPhase } from './phase-timer';
 import type { ContainerResource } from './resources';
 
 /** Places where a test build may be SIGKILLed (HOST_SERVICE_CRASH_AT) to prove recovery. */
@@ -35,6 +36,8 @@ export interface ContainerManagerDeps {
   eventsBackoffMs?: { min: number; max: number };
   /** Replaces the standard resource list (tests). */
   resources?: ContainerResource[];
+  /** Called with each phase's duration once a spin-up succeeded (the spin-up bench). */
+  onPhase?: OnPhase;
   /** Test builds only: called at each CrashPoint. */
   crashPoint?: (point: CrashPoint) => void;
 }

@@ -5,6 +5,8 @@ import type { SpinUpRequest } from './manager-types';
 import { parseMountCommand } from './mount-command';
 import { reserve } from './reservation';
 import { cancellable } from './cancellable';
+import { PhaseTimer } from './phase-timer';
+import { settleAll } from './settle-all';
 
 function spinUpFailed(fractalId: string, req: SpinUpRequest, cause: unknown): HostServiceError {
   return new HostServiceError(
@@ -14,19 +16,32 @@ function spinUpFailed(fractalId: string, req: SpinUpRequest, cause: unknown): Ho
   );
 }
 
-/** Reserve, create (the same body rewrite the ECS hook uses), start. Any failure undoes it all. */
+/**
+ * Reserve, create (the same body rewrite the ECS hook uses), start. Any failure undoes it all.
+ *
+ * Durability: only the reservation checkpoint is on disk before `docker create` (recovery needs a
+ * checkpoint naming the FractalID before Docker can hold a container of it). The `created` and
+ * `running` checkpoints are written while Docker starts it and after the reply: recovery finds a
+ * container whose id is not checkpointed by its label, and it cleans up a reserved, created or
+ * running container alike (only a ready one is adopted), so losing either changes nothing.
+ */
 export async function spinUp(core: ManagerCore, req: SpinUpRequest): Promise<string> {
-  const binds = parseMountCommand(req.mountCommand);
+  const timer = new PhaseTimer();
+  const binds = await timer.time('validation', () => parseMountCommand(req.mountCommand));
   const { docker, fractalDir, hasNvidiaRuntime } = core.deps;
   const ms = core.timeouts.dockerMs;
   let reservation;
   try {
-    reservation = await reserve(core, {
-      appName: req.appName,
-      desired: CONTAINER_PORTS.map((p) => ({ ...p, hostPort: 0 })),
-      timeoutSeconds: req.protocolTimeout,
-      source: 'api',
-    });
+    reservation = await reserve(
+      core,
+      {
+        appName: req.appName,
+        desired: CONTAINER_PORTS.map((p) => ({ ...p, hostPort: 0 })),
+        timeoutSeconds: req.protocolTimeout,
+        source: 'api',
+      },
+      timer,
+    );
   } catch (err) {
     if (err instanceof HostServiceError) throw err;
     throw spinUpFailed('(none yet)', req, err);
@@ -40,25 +55,31 @@ export async function spinUp(core: ManagerCore, req: SpinUpRequest): Promise<str
     );
     // The signal closes the request at the timeout; a create dockerd finished anyway is removed.
     let creating: Promise<string> | undefined;
-    const dockerId = await cancellable(
-      ms,
-      'docker create',
-      (signal) => (creating = docker.create(body, signal)),
-    ).catch((err: unknown) => {
-      void creating?.then((late) => docker.remove(late)).catch(() => undefined);
-      throw err;
-    });
+    const dockerId = await timer
+      .time('docker create', () =>
+        cancellable(ms, 'docker create', (signal) => (creating = docker.create(body, signal))),
+      )
+      .catch((err: unknown) => {
+        void creating?.then((late) => docker.remove(late)).catch(() => undefined);
+        throw err;
+      });
     if (entry.record.ending) {
       await docker.remove(dockerId).catch(() => undefined);
       throw new Error('the container was cleaned up while it was being created');
     }
-    const saved = entry.record.created(dockerId);
+    const saved = timer.time('checkpoint created', () => entry.record.created(dockerId));
     core.registry.indexDockerId(entry);
     core.crash('after-create');
-    await saved;
-    await cancellable(ms, 'docker start', (signal) => docker.start(dockerId, signal));
+    const started = timer.time('docker start', () =>
+      cancellable(ms, 'docker start', (signal) => docker.start(dockerId, signal)),
+    );
+    // Both settle before a failure is acted on: cleanup must not race a start still in flight.
+    await settleAll([saved, started]);
     if (entry.record.ending) throw new Error('the container stopped right after it started');
-    await entry.record.running();
+    // Not awaited (see above); a failed write is logged and reported by the checkpoint itself.
+    void entry.record.running().catch(() => undefined);
+    const timings = timer.finish(fractalId, core.deps.onPhase);
+    core.log.debug({ fractalId, timings }, 'spin-up timings (ms)');
     core.log.info(
       { fractalId, dockerId, hostPort: entry.record.hostPort, appName: req.appName },
       'container spun up',
