@@ -2,6 +2,7 @@
 // handshake) vs a bare dockerode create+start of an equivalent container (same binds, caps, ports,
 // no devices), interleaved rounds, sequential and 10 concurrent; plus where the daemon's time goes.
 // BENCH_ROUNDS (default 3) rounds of: 5 sequential pairs, one batch of 10 each side.
+// BENCH_SPINUP_SLOTS overrides the daemon's spinUpSlots (concurrent create+starts, default 2).
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,7 +23,7 @@ import {
   FRACTAL_ID_PLACEHOLDER,
   spinUpTemplate,
 } from '../src/containers';
-import { median, selfSignedPems } from './bench-util';
+import { median, percentile, selfSignedPems } from './bench-util';
 import { putFresh } from './fresh-https';
 import { removeLabelled } from '../src/testing-support/remove-labelled';
 
@@ -37,9 +38,12 @@ const docker = new Dockerode();
 
 type Mode = 'sequential' | 'concurrent10';
 const samples = {
-  sequential: { api: [] as number[], raw: [] as number[], tls: [] as number[] },
-  concurrent10: { api: [] as number[], raw: [] as number[], tls: [] as number[] },
+  sequential: newSamples(),
+  concurrent10: newSamples(),
 };
+function newSamples(): Record<'api' | 'raw' | 'rawCreate' | 'rawStart' | 'tls', number[]> {
+  return { api: [], raw: [], rawCreate: [], rawStart: [], tls: [] };
+}
 const phases: Record<Mode, Record<string, number[]>> = { sequential: {}, concurrent10: {} };
 let mode: Mode = 'sequential';
 
@@ -65,6 +69,7 @@ async function main(): Promise<void> {
     containerUid: 1000,
     hasNvidiaRuntime: false,
     extraLabels: LABEL,
+    ...(process.env.BENCH_SPINUP_SLOTS ? { spinUpSlots: Number(process.env.BENCH_SPINUP_SLOTS) } : {}),
     onPhase: (phase, ms) => (phases[mode][phase] ??= []).push(ms),
   });
   await manager.start();
@@ -125,8 +130,12 @@ async function main(): Promise<void> {
     );
     const t = performance.now();
     const c = await docker.createContainer(options);
+    const created = performance.now();
     await c.start();
-    samples[mode].raw.push(performance.now() - t);
+    const done = performance.now();
+    samples[mode].raw.push(done - t);
+    samples[mode].rawCreate.push(created - t);
+    samples[mode].rawStart.push(done - created);
   };
   const settle = async (): Promise<void> => {
     await removeLabelled(docker, `fractal.test=${RUN}`);
@@ -139,7 +148,7 @@ async function main(): Promise<void> {
     await viaApi(); // warm-up (image, JIT), not counted
     await viaDockerode();
     await settle();
-    samples.sequential.api.length = samples.sequential.raw.length = samples.sequential.tls.length = 0;
+    samples.sequential = newSamples();
     phases.sequential = {};
     for (let round = 0; round < ROUNDS; round += 1) {
       const order = round % 2 ? [viaDockerode, viaApi] : [viaApi, viaDockerode];
@@ -181,6 +190,11 @@ function report(): void {
       `  breakdown (medians, ms; resources of one group overlap): TCP+TLS handshake ${median(s.tls).toFixed(1)}; ` +
         `HTTP+validation+reply outside the manager ${(api - total).toFixed(1)}; manager spin-up ${total.toFixed(1)} = ${parts.join('; ')}`,
     );
+    console.log(
+      `  raw side (medians, ms): create ${median(s.rawCreate).toFixed(1)}; start ${median(s.rawStart).toFixed(1)}`,
+    );
+    const spread = (xs: number[]): string => [10, 50, 90].map((q) => percentile(xs, q).toFixed(0)).join('/');
+    console.log(`  p10/p50/p90 ms: API ${spread(s.api)}; raw ${spread(s.raw)}`);
   }
 }
 

@@ -20,6 +20,10 @@ export class PhaseTimer {
     }
   }
 
+  record(phase: string, ms: number): void {
+    this.timings[phase] = round(ms);
+  }
+
   /** Closes the timer: `total` is the whole spin-up. */
   finish(fractalId: string, onPhase?: OnPhase): Record<string, number> {
     this.timings.total = round(performance.now() - this.start);

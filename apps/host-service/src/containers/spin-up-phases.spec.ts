@@ -23,6 +23,7 @@ describe('spin-up phases and concurrent resource groups', () => {
         'uinput devices',
         'resource files',
         'checkpoint reserved',
+        'waiting for a docker slot',
         'docker create',
         'checkpoint created',
         'docker start',
