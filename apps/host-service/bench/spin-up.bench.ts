@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   const manager = new ContainerManager({
     docker: new DockerodeEngine(docker),
     stateDir: join(root, 'private', 'containers'),
-    ports: new PortAllocator({ minPort: 43000, maxPort: 43999, probe: createBindingProbe() }),
+    ports: new PortAllocator({ minPort: 47000, maxPort: 47999, probe: createBindingProbe() }),
     ttys: new TtyAllocator({}),
     devices: { allocate: async () => null },
     sendFds,
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
     samples[mode].tls.push(res.handshakeMs);
   };
   let n = 0;
-  const rawPorts = new PortAllocator({ minPort: 45000, maxPort: 45999, probe: createBindingProbe() });
+  const rawPorts = new PortAllocator({ minPort: 48000, maxPort: 48999, probe: createBindingProbe() });
   const viaDockerode = async (): Promise<void> => {
     n += 1;
     // The dirs the daemon makes (outside the timing: the daemon's own are in its breakdown).
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
     ) as typeof template;
     options.Labels = { ...LABEL };
     // Explicit, probed host ports, as the daemon gives (outside the timing; the daemon's own
-    // allocation and probes are in its breakdown). Its range is 43000-43999.
+    // allocation and probes are in its breakdown). Its range is 47000-47999.
     const got = await rawPorts.allocate(
       `raw${n}`,
       CONTAINER_PORTS.map((p) => ({ ...p, hostPort: 0 })),
