@@ -1,4 +1,5 @@
-import { createHarness, spinReq } from '../../testing/harness';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { createHarness, spinReq, until } from '../../testing/harness';
 import type { Harness } from '../../testing/harness';
 import type { ContainerResource } from './resources';
 
@@ -34,6 +35,38 @@ describe('spin-up phases and concurrent resource groups', () => {
       expect(ms).toBeGreaterThanOrEqual(0);
       expect(id).toBe(fractalId);
     }
+  });
+
+  it('a created checkpoint that fails while Docker starts fails the spin-up once the start settled', async () => {
+    h = await createHarness();
+    await h.manager.start();
+    const harness = h;
+    const create = harness.docker.create.bind(harness.docker);
+    const start = harness.docker.start.bind(harness.docker);
+    let startedWhenFailed: boolean | undefined;
+    harness.docker.create = async (body, signal) => {
+      const id = await create(body, signal);
+      // The `created` checkpoint cannot be written: its dir is a file.
+      await rm(harness.stateDir, { recursive: true, force: true });
+      await writeFile(harness.stateDir, 'not a dir');
+      return id;
+    };
+    harness.docker.start = async (id, signal) => {
+      const failed = (): boolean =>
+        harness.memory.lines.some((l) =>
+          String(l['msg']).startsWith('writing the container checkpoint failed'),
+        );
+      await until(failed);
+      // The failed checkpoint has not made the spin-up clean up under the start still in flight.
+      startedWhenFailed = harness.docker.containers.has(id) && harness.manager.size() === 1;
+      await rm(harness.stateDir, { force: true });
+      await mkdir(harness.stateDir, { mode: 0o700 });
+      await start(id, signal);
+    };
+    await expect(harness.manager.spinUp(spinReq)).rejects.toMatchObject({ code: 'SPIN_UP_FAILED' });
+    expect(startedWhenFailed).toBe(true);
+    await until(() => harness.manager.size() === 0 && harness.docker.containers.size === 0);
+    await until(async () => (await readdir(harness.stateDir)).length === 0);
   });
 
   it('acquires a joinsPrevious group concurrently and releases only once all of it settled', async () => {
