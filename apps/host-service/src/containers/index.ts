@@ -29,3 +29,4 @@ export { containerStateDir } from './state-store';
 export { FRACTAL_ID_PLACEHOLDER } from './resources';
 export { parseMountCommand } from './mount-command';
 export { RESOURCE_FILES } from './resource-files';
+export type { OnPhase } from './phase-timer';

@@ -1,6 +1,8 @@
 import type { Logger } from '@fractal/logger';
 import type { Checkpoint } from './container-record';
 import type { CaptureError, ContainerManagerDeps, CrashPoint, ManagerTimeouts } from './manager-types';
+import { DEFAULT_SPIN_UP_SLOTS } from './manager-types';
+import { FifoLimiter } from './fifo-limiter';
 import type { Entry } from './registry';
 import { ContainerRegistry } from './registry';
 import type { ContainerResource } from './resources';
@@ -21,6 +23,8 @@ export class ManagerCore {
   readonly unsaved = new Set<Entry>();
   /** FractalIDs whose cleanup is in flight (no longer in the registry, not yet gone). */
   readonly cleaningIds = new Set<string>();
+  /** Spin-ups' create+start, a few at a time, first come first served (see spin-up.ts). */
+  readonly dockerSlots: FifoLimiter;
   /** Set by the cleanup part; the others call it. */
   cleanup: (entry: Entry, reason: string) => Promise<void> = () => Promise.resolve();
 
@@ -30,6 +34,7 @@ export class ManagerCore {
     readonly resources: readonly ContainerResource[],
   ) {
     this.store = new ContainerStateStore(deps.stateDir);
+    this.dockerSlots = new FifoLimiter(deps.spinUpSlots ?? DEFAULT_SPIN_UP_SLOTS);
     this.log = deps.logger;
     this.captureError = (err, context) => deps.logger.captureError(err, context);
     this.now = deps.now ?? Date.now;

@@ -1,9 +1,11 @@
+import { settleAll } from './settle-all';
 import { randomBytes } from 'node:crypto';
 import { applyResources, fractalLabels } from './container-config';
 import { ContainerRecord } from './container-record';
 import { HostServiceError, errorMessage } from './errors';
 import type { ManagerCore } from './manager-core';
 import type { ContainerReservation, ReserveRequest } from './manager-types';
+import type { PhaseTimer } from './phase-timer';
 import type { Entry } from './registry';
 import { containerDirs } from './resources';
 import type { ContainerResource, Taken } from './resources';
@@ -32,12 +34,27 @@ export async function releaseAll(
   }
 }
 
+/** The resources split into groups acquired one after another, each group's concurrently. */
+function groups(resources: readonly ContainerResource[]): ContainerResource[][] {
+  const out: ContainerResource[][] = [];
+  for (const r of resources) {
+    const last = out.at(-1);
+    if (r.joinsPrevious && last) last.push(r);
+    else out.push([r]);
+  }
+  return out;
+}
+
 /**
  * Takes a new FractalID and every resource, checkpoints the reservation (before Docker hears of
  * the container, so a crash from here on leaves a checkpoint naming it), and registers it.
  * On failure everything taken is given back.
  */
-export async function reserve(core: ManagerCore, req: ReserveRequest): Promise<ContainerReservation> {
+export async function reserve(
+  core: ManagerCore,
+  req: ReserveRequest,
+  timer?: PhaseTimer,
+): Promise<ContainerReservation> {
   if (core.closing) throw shuttingDown();
   const fractalId = newFractalId();
   const dirs = containerDirs(core.deps.fractalDir, fractalId);
@@ -56,14 +73,20 @@ export async function reserve(core: ManagerCore, req: ReserveRequest): Promise<C
   const acquired: ContainerResource[] = [];
   const entry: Entry = { record, taken };
   try {
-    for (const r of core.resources) {
-      acquired.push(r);
-      await r.acquire(taken, req);
+    for (const group of groups(core.resources)) {
+      acquired.push(...group);
+      // Every acquire of the group settles before a failure is acted on: release needs them done.
+      await settleAll(
+        group.map((r) => (timer ? timer.time(r.name, () => r.acquire(taken, req)) : r.acquire(taken, req))),
+      );
       // Shutdown has already taken its list of containers: one registered now would outlive it.
       if (core.closing) throw shuttingDown();
     }
     record.runtime.devices = taken.devices;
-    await record.held(taken.ports, taken.hostPort, taken.tty, taken.devices !== null);
+    // Durable before Docker hears of the container (see spin-up.ts).
+    const held = (): Promise<void> =>
+      record.held(taken.ports, taken.hostPort, taken.tty, taken.devices !== null);
+    await (timer ? timer.time('checkpoint reserved', held) : held());
     if (core.closing) throw shuttingDown();
     core.registry.add(entry);
   } catch (err) {

@@ -12,8 +12,10 @@ export const RESOURCE_FILES = {
 } as const;
 
 /**
- * Writes `dir/name` whole: temp file, fsync, rename. The protocol polls these files, so it must
- * never see a half-written value.
+ * Writes `dir/name` whole: temp file, rename. The protocol polls these files, so it must never see
+ * a half-written value; the rename guarantees that. No fsync: the container reads each file once,
+ * and a host crash, the only thing fsync guards against, ends the container with it (recovery
+ * rewrites `.ready` for the containers it adopts). Checkpoints, which must survive, are fsynced.
  */
 export async function writeFileAtomic(dir: string, name: string, content: string): Promise<void> {
   const target = join(dir, name);
@@ -21,7 +23,6 @@ export async function writeFileAtomic(dir: string, name: string, content: string
   const handle = await open(temp, 'wx', 0o644);
   try {
     await handle.writeFile(content);
-    await handle.sync();
   } catch (err) {
     await handle.close();
     await rm(temp, { force: true });

@@ -27,11 +27,17 @@ export interface ReleaseOptions {
 
 /**
  * One kind of per-container resource (host ports, TTY, input devices, dirs, resource files).
- * Spin-up and the ECS create hook run the same list: acquire in order, contribute to the create
+ * Spin-up and the ECS create hook run the same list: acquire in order (groups of `joinsPrevious`
+ * resources concurrently), contribute to the create
  * body, release in reverse order; recovery adopts from the checkpoint instead of acquiring.
  */
 export interface ContainerResource {
   readonly name: string;
+  /**
+   * Acquired concurrently with the resource before it in the list: it needs nothing that one (or
+   * any other resource of the same group) takes. Spin-up latency is the longest of a group.
+   */
+  readonly joinsPrevious?: boolean;
   acquire(taken: Taken, req: AcquireRequest): Promise<void>;
   /** Never throws for a part already released; safe to call for a partly acquired container. */
   release(taken: Taken, opts: ReleaseOptions): Promise<void> | void;

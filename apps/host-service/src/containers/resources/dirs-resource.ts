@@ -1,3 +1,4 @@
+import { settleAll } from '../settle-all';
 import { chown, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CreateBody } from '../docker';
@@ -34,14 +35,26 @@ export function dirsResource(opts: { fractalDir: string; containerUid: number })
     async acquire(taken) {
       const dirs = taken.dirs;
       // The dirs are new: `recursive: false` refuses to adopt anything left from an earlier run.
-      await mkdir(join(opts.fractalDir, 'temp'), { recursive: true, mode: 0o711 });
-      await mkdir(dirs.root, { mode: 0o711 });
-      await mkdir(dirs.temp, { mode: 0o700 });
-      await mkdir(dirs.resources, { mode: 0o755 });
-      await mkdir(dirs.userConfigs, { mode: 0o711 });
-      await mkdir(dirs.unpackedConfigs, { mode: 0o700 });
-      await chown(dirs.unpackedConfigs, opts.containerUid, opts.containerUid);
-      await mkdir(dirs.sockets, { mode: 0o700 });
+      // Two independent chains, run concurrently; every step settles before a failure is thrown
+      // (release removes the dirs, which must not race a mkdir still in flight).
+      await settleAll([
+        (async () => {
+          await mkdir(dirs.root, { mode: 0o711 });
+          await settleAll([
+            mkdir(dirs.resources, { mode: 0o755 }),
+            (async () => {
+              await mkdir(dirs.userConfigs, { mode: 0o711 });
+              await mkdir(dirs.unpackedConfigs, { mode: 0o700 });
+              await chown(dirs.unpackedConfigs, opts.containerUid, opts.containerUid);
+            })(),
+          ]);
+        })(),
+        (async () => {
+          await mkdir(join(opts.fractalDir, 'temp'), { recursive: true, mode: 0o711 });
+          await mkdir(dirs.temp, { mode: 0o700 });
+          await mkdir(dirs.sockets, { mode: 0o700 });
+        })(),
+      ]);
     },
     release: (taken: Taken, release: ReleaseOptions) => removeContainerDirs(taken.dirs, release),
     contribute(body: CreateBody, taken: Taken) {

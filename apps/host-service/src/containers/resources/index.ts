@@ -20,13 +20,17 @@ export interface StandardResourceDeps extends DevicesResourceDeps {
   containerUid: number;
 }
 
-/** The resources every Fractal container gets, in acquisition order. Add a resource here. */
+/**
+ * The resources every Fractal container gets, in acquisition order. Add a resource here. Two
+ * concurrent groups: dirs, ports (probes) and TTY need nothing of each other; the devices' socket
+ * lives in the dirs and the resource files hold the port and TTY.
+ */
 export function standardResources(deps: StandardResourceDeps): ContainerResource[] {
   return [
     dirsResource(deps),
-    portsResource(deps.ports),
+    { ...portsResource(deps.ports), joinsPrevious: true },
+    { ...ttyResource(deps.ttys), joinsPrevious: true },
     devicesResource(deps),
-    ttyResource(deps.ttys),
-    resourceFilesResource(),
+    { ...resourceFilesResource(), joinsPrevious: true },
   ];
 }

@@ -1,3 +1,4 @@
+import { settleAll } from '../settle-all';
 import { RESOURCE_FILES, writeFileAtomic } from '../resource-files';
 import type { ContainerResource } from './container-resource';
 
@@ -7,11 +8,12 @@ export function resourceFilesResource(): ContainerResource {
     name: 'resource files',
     async acquire(taken, req) {
       const dir = taken.dirs.resources;
-      if (taken.hostPort !== undefined)
-        await writeFileAtomic(dir, RESOURCE_FILES.hostPort, String(taken.hostPort));
-      if (taken.tty !== undefined) await writeFileAtomic(dir, RESOURCE_FILES.tty, String(taken.tty));
-      if (req.timeoutSeconds !== undefined)
-        await writeFileAtomic(dir, RESOURCE_FILES.timeout, String(req.timeoutSeconds));
+      const files: Array<[string, string]> = [];
+      if (taken.hostPort !== undefined) files.push([RESOURCE_FILES.hostPort, String(taken.hostPort)]);
+      if (taken.tty !== undefined) files.push([RESOURCE_FILES.tty, String(taken.tty)]);
+      if (req.timeoutSeconds !== undefined) files.push([RESOURCE_FILES.timeout, String(req.timeoutSeconds)]);
+      // Independent files: written concurrently, each settled before a failure is reported.
+      await settleAll(files.map(([name, v]) => writeFileAtomic(dir, name, v)));
     },
     release() {
       // They go with the dirs.
