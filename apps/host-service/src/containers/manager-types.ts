@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { DesiredBinding, PortAllocator, PortBinding } from '@fractal/portbindings';
 import type { TtyAllocator } from '@fractal/ttys';
 import type { DeviceSet } from '@fractal/uinput';
@@ -50,10 +51,12 @@ export interface ContainerManagerDeps {
 }
 
 /**
- * Ten concurrent create+starts on the shared dockerd all finished near the end (median 2.4-3.3 s);
- * two at a time cut the median by 10-15 % with the last no later (apps/host-service/bench).
+ * Ten concurrent create+starts on a 2-core host's dockerd all finished near the end (median
+ * 2.4-3.3 s); two at a time cut the median by 10-15 % with the last no later (apps/host-service/bench).
+ * dockerd's create and start work scales with cores, so a GPU host gets one slot per core: the limit
+ * only queues bursts larger than the machine can run at once.
  */
-export const DEFAULT_SPIN_UP_SLOTS = 2;
+export const DEFAULT_SPIN_UP_SLOTS = Math.max(2, availableParallelism());
 
 export interface ManagerTimeouts {
   dockerMs: number;
