@@ -1,3 +1,4 @@
+import { DEFAULTS } from './settings';
 export const APP_ENVS = ['localdev', 'development', 'staging', 'production'] as const;
 export type AppEnvName = (typeof APP_ENVS)[number];
 
@@ -8,8 +9,7 @@ export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] a
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export type UserConfigsStoreConfig =
-  | { readonly kind: 's3'; readonly bucket: string; readonly endpoint?: string }
-  | { readonly kind: 'local'; readonly dir: string };
+  { readonly kind: 's3'; readonly bucket: string } | { readonly kind: 'local'; readonly dir: string };
 
 export type EcsBridgeConfig =
   | { readonly enabled: false }
@@ -53,7 +53,10 @@ export interface ApiLimits {
   readonly maxConnectionsPerAddress: number;
 }
 
-export const DEFAULT_API_LIMITS: ApiLimits = { maxConnections: 1000, maxConnectionsPerAddress: 200 };
+export const DEFAULT_API_LIMITS: ApiLimits = {
+  maxConnections: DEFAULTS.API_MAX_CONNECTIONS,
+  maxConnectionsPerAddress: DEFAULTS.API_MAX_CONNECTIONS_PER_ADDRESS,
+};
 
 export const DEFAULT_WEBSERVER_URLS: Readonly<Record<Exclude<AppEnvName, 'localdev'>, string>> = {
   development: 'https://dev-server.fractal.co',
@@ -63,7 +66,5 @@ export const DEFAULT_WEBSERVER_URLS: Readonly<Record<Exclude<AppEnvName, 'locald
 
 export const LOCALDEV_WEBSERVER_AUTH_SECRET = 'testwebserverauthsecretdev';
 export const DEFAULT_USER_CONFIGS_BUCKET = 'fractal-user-app-configs';
-export const DEFAULT_ECS_BRIDGE_SOCKET = '/var/run/fractal/ecs-docker.sock';
-export const DEFAULT_IMDS_ENDPOINT = 'http://169.254.169.254';
 /** The ECS agent's introspection port; kept away from containers like our own port. */
 export const ECS_AGENT_PORT = 51678;

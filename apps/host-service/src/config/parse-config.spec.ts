@@ -128,7 +128,7 @@ describe('parseConfig values', () => {
       webserverAuthSecret: 'abc',
       webserverUrl: 'http://127.0.0.1:9000',
       heartbeatIntervalMs: 250,
-      userConfigs: { kind: 's3', bucket: 'my-bucket', endpoint: 'http://127.0.0.1:4569' },
+      userConfigs: { kind: 's3', bucket: 'my-bucket' },
       uinput: 'off',
       containerUid: 2000,
       useProdLogging: false,

@@ -10,14 +10,13 @@ import type {
 import {
   APP_ENVS,
   DEFAULT_API_LIMITS,
-  DEFAULT_ECS_BRIDGE_SOCKET,
-  DEFAULT_IMDS_ENDPOINT,
   DEFAULT_USER_CONFIGS_BUCKET,
   DEFAULT_WEBSERVER_URLS,
   LOCALDEV_WEBSERVER_AUTH_SECRET,
   LOG_LEVELS,
   UINPUT_MODES,
 } from './host-service-config';
+import { DEFAULTS } from './settings';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -101,11 +100,11 @@ export function parseConfig(env: Env): HostServiceConfig {
     issues.push(`APP_ENV must be set to one of ${APP_ENVS.join(', ')} (it is unset or empty)`);
   const appEnv: AppEnvName = oneOf('APP_ENV', APP_ENVS, 'localdev');
   const localdev = appEnv === 'localdev';
-  const port = int('HOST_SERVICE_PORT', 1, 65535, 4678);
-  const host = get('HOST_SERVICE_HOST') ?? '0.0.0.0';
+  const port = int('HOST_SERVICE_PORT', 1, 65535, DEFAULTS.HOST_SERVICE_PORT);
+  const host = get('HOST_SERVICE_HOST') ?? DEFAULTS.HOST_SERVICE_HOST;
   if (isIP(host) === 0) issues.push(`HOST_SERVICE_HOST must be an IP address (got "${host}")`);
-  const fractalDir = absPath('FRACTAL_DIR', '/fractal');
-  const fractalPrivateDir = absPath('FRACTAL_PRIVATE_DIR', '/fractalprivate');
+  const fractalDir = absPath('FRACTAL_DIR', DEFAULTS.FRACTAL_DIR);
+  const fractalPrivateDir = absPath('FRACTAL_PRIVATE_DIR', DEFAULTS.FRACTAL_PRIVATE_DIR);
   if (overlaps(fractalDir, fractalPrivateDir)) {
     issues.push(
       `FRACTAL_DIR (${fractalDir}) and FRACTAL_PRIVATE_DIR (${fractalPrivateDir}) must not contain each other`,
@@ -144,14 +143,14 @@ export function parseConfig(env: Env): HostServiceConfig {
     if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(b)) {
       issues.push(`USER_CONFIGS_BUCKET must be an S3 bucket name: 3..63 of a-z 0-9 . - (got "${b}")`);
     }
-    const endpoint = get('AWS_ENDPOINT_URL_S3') ?? get('AWS_ENDPOINT_URL');
-    userConfigs = endpoint === undefined ? { kind: 's3', bucket: b } : { kind: 's3', bucket: b, endpoint };
+    // AWS_ENDPOINT_URL(_S3) is read by the S3 client itself (start-daemon passes process.env).
+    userConfigs = { kind: 's3', bucket: b };
   } else {
     userConfigs = { kind: 'local', dir: join(fractalPrivateDir, 'user-configs') };
   }
 
   const uinput = oneOf('UINPUT', UINPUT_MODES, localdev ? 'auto' : 'required');
-  const containerUid = int('CONTAINER_UID', 0, 2_147_483_647, 1000);
+  const containerUid = int('CONTAINER_UID', 0, 2_147_483_647, DEFAULTS.CONTAINER_UID);
   const useProdLogging = bool('USE_PROD_LOGGING', !localdev);
   const logLevel = oneOf('LOG_LEVEL', LOG_LEVELS, localdev ? 'debug' : 'info');
   const sentryDsn = url('SENTRY_DSN', undefined);
@@ -165,13 +164,13 @@ export function parseConfig(env: Env): HostServiceConfig {
   const ecsBridge: EcsBridgeConfig = ecsOn
     ? {
         enabled: true,
-        configFile: absPath('ECS_CONFIG_FILE', '/etc/ecs/ecs.config'),
-        socketPath: absPath('ECS_BRIDGE_SOCKET', DEFAULT_ECS_BRIDGE_SOCKET),
-        agentImage: get('ECS_AGENT_IMAGE') ?? 'amazon/amazon-ecs-agent:latest',
+        configFile: absPath('ECS_CONFIG_FILE', DEFAULTS.ECS_CONFIG_FILE),
+        socketPath: absPath('ECS_BRIDGE_SOCKET', DEFAULTS.ECS_BRIDGE_SOCKET),
+        agentImage: get('ECS_AGENT_IMAGE') ?? DEFAULTS.ECS_AGENT_IMAGE,
         agentHostDirs: {
-          log: absPath('ECS_AGENT_LOG_DIR', '/var/log/ecs'),
-          data: absPath('ECS_AGENT_DATA_DIR', '/var/lib/ecs/data'),
-          config: absPath('ECS_AGENT_CONFIG_DIR', '/etc/ecs'),
+          log: absPath('ECS_AGENT_LOG_DIR', DEFAULTS.ECS_AGENT_LOG_DIR),
+          data: absPath('ECS_AGENT_DATA_DIR', DEFAULTS.ECS_AGENT_DATA_DIR),
+          config: absPath('ECS_AGENT_CONFIG_DIR', DEFAULTS.ECS_AGENT_CONFIG_DIR),
         },
       }
     : { enabled: false };
@@ -183,8 +182,8 @@ export function parseConfig(env: Env): HostServiceConfig {
     1_000_000,
     Math.min(DEFAULT_API_LIMITS.maxConnectionsPerAddress, maxConnections),
   );
-  const imdsEndpoint =
-    url('AWS_EC2_METADATA_SERVICE_ENDPOINT', DEFAULT_IMDS_ENDPOINT) ?? DEFAULT_IMDS_ENDPOINT;
+  const imds = DEFAULTS.AWS_EC2_METADATA_SERVICE_ENDPOINT;
+  const imdsEndpoint = url('AWS_EC2_METADATA_SERVICE_ENDPOINT', imds) ?? imds;
 
   if (issues.length > 0) throw new ConfigError(issues);
   return {

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { DEFAULTS } from '../config/settings';
 import { ConfigError } from '../startup/startup-error';
 
 export interface OpsConfig {
@@ -8,12 +9,10 @@ export interface OpsConfig {
   readonly drainPollMs: number;
 }
 
-export const DEFAULT_OPS_PORT = 4679;
-
 /** OPS_HOST, OPS_PORT and DRAIN_POLL_INTERVAL_MS; every bad value reported at once. */
 export function parseOpsConfig(env: Readonly<Record<string, string | undefined>>): OpsConfig {
   const issues: string[] = [];
-  const host = env.OPS_HOST?.trim() || '127.0.0.1';
+  const host = env.OPS_HOST?.trim() || DEFAULTS.OPS_HOST;
   if (isIP(host) === 0) issues.push(`OPS_HOST must be an IP address, got "${host}"`);
   const int = (name: string, min: number, max: number, fallback: number): number => {
     const raw = env[name]?.trim();
@@ -26,8 +25,8 @@ export function parseOpsConfig(env: Readonly<Record<string, string | undefined>>
     return n;
   };
   // 0 = any free port (tests); the port actually bound is logged.
-  const port = int('OPS_PORT', 0, 65535, DEFAULT_OPS_PORT);
-  const drainPollMs = int('DRAIN_POLL_INTERVAL_MS', 100, 600_000, 5_000);
+  const port = int('OPS_PORT', 0, 65535, DEFAULTS.OPS_PORT);
+  const drainPollMs = int('DRAIN_POLL_INTERVAL_MS', 100, 600_000, DEFAULTS.DRAIN_POLL_INTERVAL_MS);
   if (issues.length > 0) throw new ConfigError(issues);
   return { host, port, drainPollMs };
 }
