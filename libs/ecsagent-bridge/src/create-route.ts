@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import type { DockerUpstream } from './docker-host';
-import { CreateHookError } from './errors';
+import { CreateHookError, errorMessage } from './errors';
 import type { RequestHead } from './http-head';
 import { dockerErrorResponse, serializeResponse } from './http-head';
 import type {
@@ -80,7 +80,7 @@ export async function handleCreate(ctx: CreateContext): Promise<Buffer> {
     }
     body = parsed as ContainerCreateBody;
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
+    const reason = errorMessage(err);
     return dockerErrorResponse(400, `invalid JSON in container create body: ${reason}`, ctx.close);
   }
 
@@ -100,7 +100,7 @@ export async function handleCreate(ctx: CreateContext): Promise<Buffer> {
       return dockerErrorResponse(err.statusCode, err.message, ctx.close);
     }
     ctx.logger?.error({ err, image: body.Image }, 'container create hook failed');
-    const reason = err instanceof Error ? err.message : String(err);
+    const reason = errorMessage(err);
     return dockerErrorResponse(500, `Fractal container create hook failed: ${reason}`, ctx.close);
   }
 

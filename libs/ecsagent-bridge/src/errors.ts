@@ -49,3 +49,8 @@ export class CreateHookError extends EcsBridgeError {
       Number.isInteger(statusCode) && statusCode >= 400 && statusCode <= 599 ? statusCode : 500;
   }
 }
+
+/** The message of an Error, or the thrown value as a string (internal: the lib stays standalone). */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -65,3 +65,8 @@ export class ConfigIoError extends UserConfigError {
     this.path = path;
   }
 }
+
+/** The message of an Error, or the thrown value as a string (internal: the lib stays standalone). */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,6 +1,6 @@
 import type { Logger } from '@fractal/logger';
 import type { SyncRequest } from '@fractal/userconfigs';
-import { cancellable } from './cancellable';
+import { cancellable } from '../util/cancellable';
 import { isDockerError } from './docker';
 import type { ManagerCore } from './manager-core';
 import type { Entry } from './registry';

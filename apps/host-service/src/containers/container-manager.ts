@@ -1,4 +1,4 @@
-import { cancellable } from './cancellable';
+import { cancellable } from '../util/cancellable';
 import { cleanup, retryUnsaved } from './cleanup';
 import { isDockerError } from './docker';
 import { DockerEventLoop } from './docker-events';

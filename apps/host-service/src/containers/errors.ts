@@ -17,7 +17,3 @@ export class HostServiceError extends Error {
     this.code = code;
   }
 }
-
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

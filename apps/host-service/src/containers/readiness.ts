@@ -1,7 +1,8 @@
 import { UserConfigError } from '@fractal/userconfigs';
 import type { SyncRequest } from '@fractal/userconfigs';
-import { cancellable } from './cancellable';
-import { HostServiceError, errorMessage } from './errors';
+import { cancellable } from '../util/cancellable';
+import { HostServiceError } from './errors';
+import { errorMessage } from '../util/error-message';
 import type { ManagerCore } from './manager-core';
 import type { ConfigToken, StartValues } from './model';
 import type { Entry } from './registry';

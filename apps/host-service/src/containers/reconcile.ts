@@ -1,4 +1,4 @@
-import { cancellable } from './cancellable';
+import { cancellable } from '../util/cancellable';
 import { LABEL_DIR, LABEL_ID } from './container-config';
 import type { ListedContainer } from './docker';
 import type { ManagerCore } from './manager-core';

@@ -1,5 +1,6 @@
 import { CONTAINER_PORTS, spinUpTemplate } from './container-config';
-import { HostServiceError, errorMessage } from './errors';
+import { HostServiceError } from './errors';
+import { errorMessage } from '../util/error-message';
 import type { ManagerCore } from './manager-core';
 import type { SpinUpRequest } from './manager-types';
 import type { Entry } from './registry';
@@ -7,7 +8,7 @@ import type { CreateBody } from './docker';
 import { parseMountCommand } from './mount-command';
 import { reserve } from './reservation';
 import { performance } from 'node:perf_hooks';
-import { cancellable } from './cancellable';
+import { cancellable } from '../util/cancellable';
 import { PhaseTimer } from './phase-timer';
 import { settleAll } from './settle-all';
 

@@ -10,6 +10,7 @@ import type { DesiredBinding, Protocol } from '@fractal/portbindings';
 import { parseProtocol } from '@fractal/portbindings';
 import type { ContainerManager, ContainerReservation, CreateBody } from '../containers';
 import { checkCreateBodyShape } from './create-body-shape';
+import { errorMessage } from '../util/error-message';
 
 export { FRACTAL_ID_PLACEHOLDER } from '../containers';
 
@@ -39,10 +40,7 @@ function desiredBindings(bindings: PortBindings): Array<DesiredBinding & { key: 
     try {
       protocol = parseProtocol(protocolText);
     } catch (err) {
-      throw new CreateHookError(
-        400,
-        `port binding ${key}: ${err instanceof Error ? err.message : String(err)}`,
-      );
+      throw new CreateHookError(400, `port binding ${key}: ${errorMessage(err)}`);
     }
     const first = list?.[0] ?? {};
     const requested = first.HostPort ? Number(first.HostPort) : 0;
@@ -87,7 +85,7 @@ export function createFractalCreateHook(deps: FractalCreateHookDeps): ContainerC
       } catch (err) {
         throw new CreateHookError(
           500,
-          `fractal host service could not reserve resources for ${appName}: ${err instanceof Error ? err.message : String(err)}`,
+          `fractal host service could not reserve resources for ${appName}: ${errorMessage(err)}`,
         );
       }
       let body: ContainerCreateBody;
@@ -99,7 +97,7 @@ export function createFractalCreateHook(deps: FractalCreateHookDeps): ContainerC
         await deps.manager.release(reservation.fractalId, 'rewriting the create body failed');
         throw new CreateHookError(
           400,
-          `fractal host service could not rewrite the create body: ${err instanceof Error ? err.message : String(err)}`,
+          `fractal host service could not rewrite the create body: ${errorMessage(err)}`,
         );
       }
       log.info(

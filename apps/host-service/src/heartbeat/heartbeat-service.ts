@@ -1,6 +1,7 @@
 import type { MemInfo } from '../metadata/meminfo';
 import type { HeartbeatRequest } from './payloads';
 import { heartbeatRequest } from './payloads';
+import { errorMessage } from '../util/error-message';
 
 export interface TimerHandle {
   unref?(): unknown;
@@ -110,7 +111,7 @@ export class HeartbeatService {
     } catch (err) {
       this.deps.onResult?.('failed');
       this.deps.logger.warn(
-        { heartbeat: number, dying, err: err instanceof Error ? err.message : String(err) },
+        { heartbeat: number, dying, err: errorMessage(err) },
         'heartbeat to the webserver failed',
       );
     }

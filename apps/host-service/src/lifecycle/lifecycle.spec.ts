@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Lifecycle } from './lifecycle';
-import { StepTimeoutError, withTimeout } from './with-timeout';
 
 const setup = (deadlineMs?: number) => {
   const lines: { level: string; obj: object; msg?: string }[] = [];
@@ -96,13 +95,6 @@ describe('Lifecycle', () => {
       timeout: 30_000,
     });
     expect([run.status, run.stdout]).toEqual([1, 'exit 1 last']);
-  });
-
-  it('bounds a promise by a timeout', async () => {
-    await expect(withTimeout(Promise.resolve(7), 10, 'x')).resolves.toBe(7);
-    await expect(withTimeout(new Promise(() => undefined), 10, 'step')).rejects.toEqual(
-      new StepTimeoutError('step did not finish within 10 ms'),
-    );
   });
 });
 

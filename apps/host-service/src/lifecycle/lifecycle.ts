@@ -1,4 +1,5 @@
-import { withTimeout } from './with-timeout';
+import { cancellable } from '../util/cancellable';
+import { errorMessage } from '../util/error-message';
 
 export interface LifecycleLogger {
   info(obj: object, msg?: string): void;
@@ -90,7 +91,7 @@ export class Lifecycle {
    */
   fatal(err: unknown, context: string): Promise<void> {
     if (this.shutdownPromise === undefined) this.detaching = true;
-    this.deps.logger.fatal({ err, context }, `fatal: ${err instanceof Error ? err.message : String(err)}`);
+    this.deps.logger.fatal({ err, context }, `fatal: ${errorMessage(err)}`);
     try {
       this.deps.captureError?.(err);
     } catch {
@@ -123,7 +124,7 @@ export class Lifecycle {
       const run = this.detaching && step.onDetach !== undefined ? step.onDetach : step.run;
       if (run === null) continue;
       try {
-        await withTimeout(Promise.resolve().then(run), step.timeoutMs, `shutdown step "${step.name}"`);
+        await cancellable(step.timeoutMs, `shutdown step "${step.name}"`, async () => run());
       } catch (err) {
         this.deps.logger.error(
           { step: step.name, err },

@@ -1,3 +1,5 @@
+import { errorMessage } from '../util/error-message';
+
 export interface HealthDeps {
   /** Resolves when the Docker engine answers; rejects otherwise. Bounded by `pingTimeoutMs`. */
   readonly pingDocker: () => Promise<unknown>;
@@ -25,7 +27,7 @@ export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
     });
     await Promise.race([deps.pingDocker(), late]).finally(() => clearTimeout(timer));
   } catch (err) {
-    reasons.push(`Docker unreachable: ${err instanceof Error ? err.message : String(err)}`);
+    reasons.push(`Docker unreachable: ${errorMessage(err)}`);
   }
   const downSince = deps.eventStreamDownSince();
   const grace = deps.eventStreamGraceMs ?? 30_000;

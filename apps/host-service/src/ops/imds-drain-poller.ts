@@ -1,4 +1,5 @@
 import type { DrainState } from './drain-state';
+import { errorMessage } from '../util/error-message';
 
 export interface DrainPollerLogger {
   warn(obj: object, msg?: string): void;
@@ -59,7 +60,7 @@ export class ImdsDrainPoller {
       // One line per outage, not one every few seconds.
       if (!this.failing)
         this.deps.logger.warn(
-          { err: err instanceof Error ? err.message : String(err) },
+          { err: errorMessage(err) },
           'reading drain notices from the instance metadata failed; retrying',
         );
       this.failing = true;

@@ -1,4 +1,5 @@
 import type { UinputMode } from '../config/host-service-config';
+import { errorMessage } from '../util/error-message';
 
 export interface DeviceSource<T> {
   /** null: the container starts without input devices. */
@@ -29,7 +30,7 @@ export function createDeviceSource<T>(deps: DeviceSourceDeps<T>): DeviceSource<T
           if (!explained) {
             explained = true;
             deps.logger.warn(
-              { err: err instanceof Error ? err.message : String(err) },
+              { err: errorMessage(err) },
               'UINPUT=auto: uinput is not available on this host, so containers start without input devices ' +
                 '(load the uinput kernel module, or set UINPUT=off to silence this)',
             );

@@ -1,4 +1,5 @@
-import { StepTimeoutError, withTimeout } from '../lifecycle/with-timeout';
+import { WorkTimeoutError, cancellable } from '../util/cancellable';
+import { errorMessage } from '../util/error-message';
 import { StartupError } from './startup-error';
 
 export interface DockerProbe {
@@ -68,11 +69,11 @@ export async function connectDocker(deps: DockerConnectDeps): Promise<DockerFact
     }
   }
   // An engine that answers ping but hangs on info must not hang the start-up.
-  const info = await withTimeout(deps.docker.info(), pingTimeoutMs * 6, 'docker info').catch(
+  const info = await cancellable(pingTimeoutMs * 6, 'docker info', () => deps.docker.info()).catch(
     (err: unknown) => {
       throw new StartupError(
         'DOCKER_UNAVAILABLE',
-        `the Docker engine at ${deps.describe} answers ping but not \`docker info\`: ${err instanceof Error ? err.message : String(err)}`,
+        `the Docker engine at ${deps.describe} answers ping but not \`docker info\`: ${errorMessage(err)}`,
         { cause: err },
       );
     },
@@ -84,10 +85,10 @@ export async function connectDocker(deps: DockerConnectDeps): Promise<DockerFact
 
 async function pingOnce(docker: DockerProbe, timeoutMs: number): Promise<Error | null> {
   try {
-    await withTimeout(docker.ping(), timeoutMs, 'ping');
+    await cancellable(timeoutMs, 'ping', () => docker.ping());
     return null;
   } catch (err) {
-    if (err instanceof StepTimeoutError) return new Error(`no answer within ${timeoutMs} ms`);
+    if (err instanceof WorkTimeoutError) return new Error(`no answer within ${timeoutMs} ms`);
     return err instanceof Error ? err : new Error(String(err));
   }
 }

@@ -1,3 +1,5 @@
+import { errorMessage } from '../util/error-message';
+
 export interface PendingUploads {
   retryPending(): Promise<{ uploaded: number; remaining: number }>;
 }
@@ -36,10 +38,7 @@ export function retryPendingUploads(
       if (uploaded > 0 || remaining > 0)
         logger.info({ uploaded, remaining }, 'retried pending config uploads');
     } catch (err) {
-      logger.warn(
-        { err: err instanceof Error ? err.message : String(err) },
-        'retrying pending config uploads failed',
-      );
+      logger.warn({ err: errorMessage(err) }, 'retrying pending config uploads failed');
     } finally {
       running = false;
     }

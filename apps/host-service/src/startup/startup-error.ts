@@ -1,3 +1,5 @@
+import { errorMessage } from '../util/error-message';
+
 /** Why the daemon could not start (or could not finish an orderly start-up step). */
 export type StartupErrorCode =
   | 'INVALID_CONFIG'
@@ -37,6 +39,6 @@ export class ConfigError extends StartupError {
 /** The one human line for stderr when start-up fails; StartupErrors carry their own hint. */
 export function startupErrorLine(err: unknown): string {
   if (err instanceof StartupError) return `host-service: ${err.message}`;
-  const why = err instanceof Error ? err.message : String(err);
+  const why = errorMessage(err);
   return `host-service: start-up failed unexpectedly: ${why}; the fatal JSON line on stdout has the stack — please report it`;
 }

@@ -1,4 +1,4 @@
-import { ConfigCorruptError, ConfigDecryptError, UserConfigError } from '../errors';
+import { ConfigCorruptError, ConfigDecryptError, UserConfigError, errorMessage } from '../errors';
 
 // What the main thread and config-codec-worker.ts say to each other. Byte payloads always travel
 // as transferred ArrayBuffers the sender owns whole, so nothing is copied between threads.
@@ -45,7 +45,7 @@ export function asBuffer(bytes: Uint8Array): Buffer {
 
 export function describeError(err: unknown): FromWorker {
   const code = err instanceof UserConfigError ? err.code : undefined;
-  return { type: 'error', code, message: err instanceof Error ? err.message : String(err) };
+  return { type: 'error', code, message: errorMessage(err) };
 }
 
 /** The worker's error as the same class the in-thread codec throws. */

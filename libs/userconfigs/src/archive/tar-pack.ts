@@ -1,7 +1,7 @@
 import { constants, type Stats } from 'node:fs';
 import { lstat, open, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfigIoError } from '../errors';
+import { ConfigIoError, errorMessage } from '../errors';
 import { encodeTarHeader, tarPadding, TAR_BLOCK, type TarHeader } from './tar-header';
 
 export interface TarPackOptions {
@@ -154,6 +154,6 @@ async function stat(abs: string): Promise<Stats> {
 }
 
 function ioError(path: string, what: string, cause: unknown): ConfigIoError {
-  const reason = cause instanceof Error ? cause.message : String(cause);
+  const reason = errorMessage(cause);
   return new ConfigIoError(path, `cannot ${what} ${path} while packing the config: ${reason}`, { cause });
 }
