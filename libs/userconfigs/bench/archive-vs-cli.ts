@@ -4,7 +4,9 @@
 //   --size MB      contents per shape (default $BENCH_MB or 200; 1024 for the memory check)
 //   --rounds N     alternating rounds (default $BENCH_ROUNDS or 5)
 //   --shapes a,b   browser, mixed, media (default all)
-//   --worker       ours with LZ4 on a worker thread (internal packArchive / unpackArchive)
+//   --lz4 E        ours with LZ4 by: native (liblz4 through koffi on the thread pool, the default
+//                  where it loads), js (TypeScript, on the main thread), worker (TypeScript on a
+//                  worker thread: internal packArchive / unpackArchive)
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -34,7 +36,18 @@ function bundle(out: string): string {
   const entryPoints = [join(src, 'config-archive.ts')];
   const worker = join(src, 'config-codec-worker.ts');
   if (existsSync(worker)) entryPoints.push(worker);
-  buildSync({ entryPoints, bundle: true, platform: 'node', format: 'cjs', outdir: out, logLevel: 'warning' });
+  // koffi stays out of the bundle, as in the daemon's (a native module); the children find it
+  // through NODE_PATH.
+  buildSync({
+    entryPoints,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    outdir: out,
+    logLevel: 'warning',
+    external: ['koffi'],
+  });
+  process.env['NODE_PATH'] = join(__dirname, '../../../node_modules');
   return join(out, 'config-archive.js');
 }
 
@@ -67,8 +80,14 @@ try {
   // Dirty pages of the last run are written back before the next one starts its clock.
   const settle = (): void => void execFileSync('sync');
   const rows: string[] = [];
-  const WORKER = process.argv.includes('--worker') ? '1' : '0';
-  const threads = WORKER === '1' ? 'LZ4 on a worker thread' : 'one thread';
+  const LZ4 = arg('lz4', 'native');
+  const ENGINES: Record<string, string> = {
+    native: 'LZ4 by liblz4 (koffi) on the thread pool',
+    js: 'TypeScript LZ4 on the main thread',
+    worker: 'TypeScript LZ4 on a worker thread',
+  };
+  const threads = ENGINES[LZ4];
+  if (!threads) throw new Error(`unknown --lz4 ${LZ4}; use ${Object.keys(ENGINES)}`);
   console.log(
     `${SIZE} MB per shape, ${ROUNDS} rounds, ours: ${threads}, node ${process.version}, ${cpus().length} CPUs`,
   );
@@ -92,7 +111,7 @@ try {
       };
       pair(
         'pack',
-        () => ours(child, { LIB: lib, WORKER, MODE: 'pack', TOKEN, SRC: src, ARCHIVE: a.ours }),
+        () => ours(child, { LIB: lib, LZ4, MODE: 'pack', TOKEN, SRC: src, ARCHIVE: a.ours }),
         () =>
           cli(
             work,
@@ -115,7 +134,7 @@ try {
           },
         );
       const unpackOurs = (archive: string, dst: string): Run =>
-        ours(child, { LIB: lib, WORKER, MODE: 'unpack', TOKEN, ARCHIVE: archive, DST: fresh(dst) });
+        ours(child, { LIB: lib, LZ4, MODE: 'unpack', TOKEN, ARCHIVE: archive, DST: fresh(dst) });
       pair(
         'unpack',
         () => unpackOurs(a.ours, 'd-ours'),

@@ -22,17 +22,19 @@ const CHILD = `
 const { createReadStream, createWriteStream } = require('node:fs');
 const { pipeline } = require('node:stream/promises');
 const lib = require(process.env.LIB);
-// --worker: the internal entry points with the bundled worker beside the codec.
-const worker = process.env.WORKER === '1' && require('node:path').join(require('node:path').dirname(process.env.LIB), 'config-codec-worker.js');
+// --lz4 worker: the internal entry points with the bundled worker beside the codec; else the
+// public options with lz4: native | js.
+const worker = process.env.LZ4 === 'worker' && require('node:path').join(require('node:path').dirname(process.env.LIB), 'config-codec-worker.js');
+const options = worker ? {} : { lz4: process.env.LZ4 };
 const base = process.memoryUsage().rss;
 const t0 = process.hrtime.bigint();
 const c0 = process.cpuUsage();
 (async () => {
   if (process.env.MODE === 'pack') {
-    await pipeline(lib.packArchive(process.env.SRC, process.env.TOKEN, {}, worker), createWriteStream(process.env.ARCHIVE));
+    await pipeline(lib.packArchive(process.env.SRC, process.env.TOKEN, options, worker), createWriteStream(process.env.ARCHIVE));
   } else {
     // 1 MiB reads, as LocalDirConfigStore reads archives.
-    await lib.unpackArchive(createReadStream(process.env.ARCHIVE, { highWaterMark: 1 << 20 }), process.env.TOKEN, process.env.DST, {}, worker);
+    await lib.unpackArchive(createReadStream(process.env.ARCHIVE, { highWaterMark: 1 << 20 }), process.env.TOKEN, process.env.DST, options, worker);
   }
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = process.cpuUsage(c0);

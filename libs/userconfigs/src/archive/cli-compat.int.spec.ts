@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { ConfigDecryptError } from '../errors';
-import { packArchive, packConfigArchive, unpackArchive, unpackConfigArchive } from './config-archive';
+import {
+  packArchive,
+  packConfigArchive,
+  unpackArchive,
+  unpackConfigArchive,
+  type Lz4Engine,
+} from './config-archive';
 import { buildCodecWorker } from '../../test/codec-worker';
 import { buildSampleTree, snapshotTree, tempDir } from '../../test/craft';
 
@@ -66,18 +72,27 @@ describe('compatibility with tar -I lz4 and openssl enc', () => {
     ).rejects.toThrow();
   });
 
-  it('stays byte-compatible both ways with LZ4 on the codec worker', async () => {
-    const worker = buildCodecWorker(join(tmp.path, 'worker'));
-    const ours = join(tmp.path, 'ours.enc');
-    await pipeline(packArchive(src, 'T', {}, worker), createWriteStream(ours));
-    const dst = join(tmp.path, 'dst');
-    await mkdir(dst);
-    await bash(`openssl aes-256-cbc -d -pbkdf2 -pass pass:T -in '${ours}' | tar -I lz4 -xpf - -C '${dst}'`);
-    expect(await snapshotTree(dst)).toEqual(await snapshotTree(src));
-    const theirs = join(tmp.path, 'cli.enc');
-    await bash(`tar -C '${src}' -I lz4 -cf - . | openssl aes-256-cbc -e -pbkdf2 -pass pass:T > '${theirs}'`);
-    const dst2 = join(tmp.path, 'dst2');
-    await unpackArchive(createReadStream(theirs), 'T', dst2, {}, worker);
-    expect(await snapshotTree(dst2)).toEqual(await snapshotTree(src));
-  });
+  it.each([
+    ['liblz4 on the thread pool', 'native', false],
+    ['TypeScript LZ4 on this thread', 'js', false],
+    ['TypeScript LZ4 on the codec worker', 'js', true],
+  ] as [string, Lz4Engine, boolean][])(
+    'stays byte-compatible both ways with %s',
+    async (_what, lz4, useWorker) => {
+      const worker = useWorker && buildCodecWorker(join(tmp.path, 'worker'));
+      const ours = join(tmp.path, 'ours.enc');
+      await pipeline(packArchive(src, 'T', { lz4 }, worker), createWriteStream(ours));
+      const dst = join(tmp.path, 'dst');
+      await mkdir(dst);
+      await bash(`openssl aes-256-cbc -d -pbkdf2 -pass pass:T -in '${ours}' | tar -I lz4 -xpf - -C '${dst}'`);
+      expect(await snapshotTree(dst)).toEqual(await snapshotTree(src));
+      const theirs = join(tmp.path, 'cli.enc');
+      await bash(
+        `tar -C '${src}' -I lz4 -cf - . | openssl aes-256-cbc -e -pbkdf2 -pass pass:T > '${theirs}'`,
+      );
+      const dst2 = join(tmp.path, 'dst2');
+      await unpackArchive(createReadStream(theirs), 'T', dst2, { lz4 }, worker);
+      expect(await snapshotTree(dst2)).toEqual(await snapshotTree(src));
+    },
+  );
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { packArchive, unpackArchive } from './config-archive';
+import { packArchive, unpackArchive, type Lz4Engine } from './config-archive';
 import { buildCodecWorker } from '../../test/codec-worker';
 import { collect, fdsUnder, snapshotTree, tempDir } from '../../test/craft';
 
@@ -17,9 +17,10 @@ const REASON = new Error('session gone');
 jest.setTimeout(60_000);
 
 describe.each([
-  ['on this thread', false],
-  ['on a worker thread', true],
-])('aborting the codec %s', (_where, useWorker) => {
+  ['with liblz4 on the thread pool', 'native', false],
+  ['with TypeScript LZ4 on this thread', 'js', false],
+  ['with TypeScript LZ4 on a worker thread', 'js', true],
+] as [string, Lz4Engine, boolean][])('aborting the codec %s', (where, lz4, useWorker) => {
   let tmp: { path: string; cleanup: () => Promise<void> };
   let worker: string | false;
   let src: string;
@@ -31,7 +32,7 @@ describe.each([
     await mkdir(src);
     // Incompressible, so the archive is as long as the tree and arrives over many chunks.
     for (let i = 0; i < FILES; i++) await writeFile(join(src, `f${i}`), randomBytes(FILE_BYTES));
-    archive = await collect(packArchive(src, 'T', {}, worker));
+    archive = await collect(packArchive(src, 'T', { lz4 }, worker));
   });
   afterAll(() => tmp.cleanup());
 
@@ -51,10 +52,12 @@ describe.each([
 
   it('unpack stops reading and writing, and rejects with the reason', async () => {
     const controller = new AbortController();
-    const dst = join(tmp.path, `dst-${String(useWorker)}`);
+    const dst = join(tmp.path, `dst-${where}`);
     const from = source(2 * FILE_BYTES, controller);
     const started = Date.now();
-    await expect(unpackArchive(from, 'T', dst, { signal: controller.signal }, worker)).rejects.toBe(REASON);
+    await expect(unpackArchive(from, 'T', dst, { signal: controller.signal, lz4 }, worker)).rejects.toBe(
+      REASON,
+    );
     expect(Date.now() - started).toBeLessThan(5000);
     expect(from.destroyed).toBe(true);
     // Stopped early: it neither read the whole archive nor wrote the whole tree.
@@ -68,19 +71,19 @@ describe.each([
   });
 
   it('unpack with an already aborted signal touches nothing', async () => {
-    const dst = join(tmp.path, `never-${String(useWorker)}`);
+    const dst = join(tmp.path, `never-${where}`);
     const reason = new Error('too late');
     const from = Readable.from([archive]);
-    await expect(unpackArchive(from, 'T', dst, { signal: AbortSignal.abort(reason) }, worker)).rejects.toBe(
-      reason,
-    );
+    await expect(
+      unpackArchive(from, 'T', dst, { signal: AbortSignal.abort(reason), lz4 }, worker),
+    ).rejects.toBe(reason);
     expect(existsSync(dst)).toBe(false);
     expect(from.destroyed).toBe(true);
   });
 
   it('pack stops the walk and the reads, and fails the stream with the reason', async () => {
     const controller = new AbortController();
-    const packed = packArchive(src, 'T', { signal: controller.signal }, worker);
+    const packed = packArchive(src, 'T', { signal: controller.signal, lz4 }, worker);
     let received = 0;
     const sink = new Writable({
       write(chunk: Buffer, _enc, callback) {

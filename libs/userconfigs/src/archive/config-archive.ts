@@ -4,15 +4,27 @@ import { abortReason, whenAborted } from './abort';
 import { ArchiveSink } from './archive-sink';
 import { Lz4FrameDecoder } from './lz4-frame-decoder';
 import { LZ4_MAGIC_BYTES } from './lz4-frame-format';
+import { NativeArchiveSink } from './native-archive-sink';
+import { nativeLz4, type NativeLz4 } from './native-lz4';
+import { NativeLz4FrameDecoder } from './native-lz4-decoder';
 import { OpensslDecryptStream, startOpensslEncryption } from './openssl-cipher';
 import { packTar, type TarPackOptions } from './tar-pack';
 import { unpackTarSafely, type Owner } from './tar-unpack';
 import { WorkerArchiveSink } from './worker-archive-sink';
 import { decodeInWorker } from './worker-decode';
 
+/**
+ * Who does LZ4 and its checksums: `native` is the system's liblz4 through koffi, on the thread
+ * pool (an error if it cannot be loaded); `js` is this library's TypeScript LZ4 on the calling
+ * thread; `auto` (the default) is native where liblz4 loads, else js. The bytes are the same
+ * format either way.
+ */
+export type Lz4Engine = 'auto' | 'native' | 'js';
+
 export interface PackOptions extends TarPackOptions {
   /** Aborting destroys the returned stream with the signal's reason, and stops every read. */
   signal?: AbortSignal;
+  lz4?: Lz4Engine;
 }
 
 export interface UnpackOptions {
@@ -23,6 +35,7 @@ export interface UnpackOptions {
    * failure).
    */
   signal?: AbortSignal;
+  lz4?: Lz4Engine;
 }
 
 /**
@@ -44,12 +57,15 @@ export function packArchive(
   worker: string | false,
 ): Readable {
   checkToken(token);
-  const stream = Readable.from(
-    worker ? packInWorker(dir, token, options, worker) : packChunks(dir, token, options),
-    {
-      objectMode: false,
-    },
-  );
+  const native = worker ? undefined : pickNative(options.lz4);
+  const chunks = worker
+    ? packInWorker(dir, token, options, worker)
+    : native
+      ? packNative(dir, token, options, native)
+      : packChunks(dir, token, options);
+  const stream = Readable.from(chunks, {
+    objectMode: false,
+  });
   const stop = whenAborted(options.signal, () =>
     stream.destroy(abortReason(options.signal as AbortSignal) as Error),
   );
@@ -65,6 +81,24 @@ async function* packChunks(dir: string, token: string, options: PackOptions): As
   yield* packTar(dir, sink, options);
   sink.finish();
   for (const b of sink.take()) yield b;
+}
+
+// This thread walks and reads the tree into 4 MB blocks and encrypts the frame while liblz4
+// compresses (and checksums) the previous block on the thread pool.
+async function* packNative(
+  dir: string,
+  token: string,
+  options: PackOptions,
+  lz4: NativeLz4,
+): AsyncGenerator<Buffer> {
+  const { header, cipher } = await startOpensslEncryption(token);
+  const sink = new NativeArchiveSink(lz4, cipher, header, dir);
+  try {
+    yield* packTar(dir, sink, options);
+    for (const b of await sink.finish()) yield b;
+  } finally {
+    await sink.close();
+  }
 }
 
 // This thread walks and reads the tree into 4 MB blocks, hashes and encrypts them while the
@@ -123,9 +157,10 @@ export async function unpackArchive(
   };
   // With a worker, AES stays here (it tells a wrong token first) and LZ4 + xxHash32 run there.
   const plain = pipeline(source, new OpensslDecryptStream(token, LZ4_MAGIC_BYTES), onError);
+  const native = worker ? undefined : pickNative(options.lz4);
   const tarBytes = worker
     ? decodeInWorker(plain, worker, onError)
-    : pipeline(plain, new Lz4FrameDecoder(), onError);
+    : pipeline(plain, native ? new NativeLz4FrameDecoder(native) : new Lz4FrameDecoder(), onError);
   // Decryption and LZ4 run ahead of the tar stage (up to a few blocks) even before it starts.
   const stop = whenAborted(signal, () => tarBytes.destroy(abortReason(signal as AbortSignal) as Error));
   try {
@@ -148,6 +183,18 @@ function pickError(stageError: unknown, unpackError: unknown): UserConfigError {
   return new ConfigCorruptError(`the config archive could not be read: ${(cause as Error)?.message}`, {
     cause,
   });
+}
+
+function pickNative(engine: Lz4Engine = 'auto'): NativeLz4 | undefined {
+  if (engine === 'js') return undefined;
+  const native = nativeLz4();
+  if (!native && engine === 'native') {
+    throw new UserConfigError(
+      'INVALID_OPTIONS',
+      'lz4: "native" was asked for, but koffi or liblz4.so.1 cannot be loaded here; install liblz4 or use "auto"',
+    );
+  }
+  return native;
 }
 
 function checkToken(token: string): void {

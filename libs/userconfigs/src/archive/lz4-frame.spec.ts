@@ -4,6 +4,8 @@ import { pipeline } from 'node:stream/promises';
 import { ConfigCorruptError } from '../errors';
 import { Lz4FrameDecoder } from './lz4-frame-decoder';
 import { Lz4FrameEncoder, type Lz4EncoderOptions } from './lz4-frame-encoder';
+import { nativeLz4 } from './native-lz4';
+import { NativeLz4FrameDecoder } from './native-lz4-decoder';
 import { XxHash32, xxhash32 } from './xxhash32';
 
 async function collect(stream: Readable): Promise<Buffer> {
@@ -18,11 +20,13 @@ async function encode(data: Buffer, options?: Lz4EncoderOptions, chunk = 100_000
   return collect(Readable.from(parts).pipe(new Lz4FrameEncoder(options)));
 }
 
-async function decode(frame: Buffer, chunk = 777): Promise<Buffer> {
+type Decoder = () => Lz4FrameDecoder | NativeLz4FrameDecoder;
+
+async function decodeWith(makeDecoder: Decoder, frame: Buffer, chunk = 777): Promise<Buffer> {
   const parts: Buffer[] = [];
   for (let i = 0; i < frame.length; i += chunk) parts.push(frame.subarray(i, i + chunk));
   const out: Buffer[] = [];
-  await pipeline(Readable.from(parts), new Lz4FrameDecoder(), async (src: AsyncIterable<Buffer>) => {
+  await pipeline(Readable.from(parts), makeDecoder(), async (src: AsyncIterable<Buffer>) => {
     for await (const c of src) out.push(c);
   });
   return Buffer.concat(out);
@@ -49,7 +53,19 @@ describe('xxhash32', () => {
   });
 });
 
-describe('LZ4 frame', () => {
+describe.each([
+  ['TypeScript', () => new Lz4FrameDecoder()],
+  [
+    'liblz4',
+    () => {
+      // The test hosts are Debian: liblz4.so.1 is always there (apt depends on it).
+      const lz4 = nativeLz4();
+      if (!lz4) throw new Error('liblz4.so.1 or koffi cannot be loaded on this test host');
+      return new NativeLz4FrameDecoder(lz4);
+    },
+  ],
+] as [string, Decoder][])('LZ4 frame, decoded by the %s decoder', (_name, makeDecoder) => {
+  const decode = (frame: Buffer, chunk?: number): Promise<Buffer> => decodeWith(makeDecoder, frame, chunk);
   const text = Buffer.from('config line = value\n'.repeat(30_000));
 
   it('round-trips text and random data across block boundaries', async () => {

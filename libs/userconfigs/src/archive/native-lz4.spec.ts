@@ -1,0 +1,172 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { setImmediate as tick } from 'node:timers/promises';
+import { ConfigCorruptError, ConfigIoError } from '../errors';
+import { buildSampleTree, collect, snapshotTree, tempDir } from '../../test/craft';
+import { Lz4FrameDecoder } from './lz4-frame-decoder';
+import { NativeArchiveSink } from './native-archive-sink';
+import { nativeLz4, type NativeLz4 } from './native-lz4';
+import { NativeLz4FrameDecoder } from './native-lz4-decoder';
+import { OpensslDecryptStream, startOpensslEncryption } from './openssl-cipher';
+import { LZ4_MAGIC_BYTES } from './lz4-frame-format';
+import { packTar } from './tar-pack';
+
+jest.setTimeout(30_000);
+
+/** liblz4 with a ledger of what is live: contexts and native buffers. */
+function ledgered(): { lz4: NativeLz4; live: () => { contexts: number; buffers: number } } {
+  const real = nativeLz4();
+  if (!real) throw new Error('liblz4.so.1 or koffi cannot be loaded on this test host');
+  let contexts = 0;
+  let buffers = 0;
+  const lz4: NativeLz4 = {
+    ...real,
+    allocate: (size) => {
+      const b = real.allocate(size);
+      buffers++;
+      let freed = false;
+      return {
+        ...b,
+        free: () => {
+          if (!freed) buffers--;
+          freed = true;
+          b.free();
+        },
+      };
+    },
+    createCompressionContext: () => (contexts++, real.createCompressionContext()),
+    freeCompressionContext: (ctx) => (contexts--, real.freeCompressionContext(ctx)),
+    createDecompressionContext: () => (contexts++, real.createDecompressionContext()),
+    freeDecompressionContext: (ctx) => (contexts--, real.freeDecompressionContext(ctx)),
+  };
+  return { lz4, live: () => ({ contexts, buffers }) };
+}
+
+/** Packs `dir` through a NativeArchiveSink; resolves with the archive, closing the sink always. */
+async function packNative(lz4: NativeLz4, dir: string, signal?: AbortSignal): Promise<Buffer> {
+  const { header, cipher } = await startOpensslEncryption('T');
+  const sink = new NativeArchiveSink(lz4, cipher, header, dir);
+  const out: Buffer[] = [];
+  try {
+    for await (const b of packTar(dir, sink, { signal })) out.push(b);
+    out.push(...(await sink.finish()));
+  } finally {
+    await sink.close();
+  }
+  return Buffer.concat(out);
+}
+
+/** The tar stream inside an archive, decoded by `decoder`. */
+function tarOf(archive: Buffer, decoder: NodeJS.ReadWriteStream): Promise<Buffer> {
+  const plain = Readable.from([archive]).pipe(new OpensslDecryptStream('T', LZ4_MAGIC_BYTES));
+  return collect(plain.pipe(decoder) as unknown as Readable);
+}
+
+describe('LZ4 through liblz4', () => {
+  let tmp: { path: string; cleanup: () => Promise<void> };
+  let src: string;
+  beforeAll(async () => {
+    tmp = await tempDir();
+    src = join(tmp.path, 'src');
+    await buildSampleTree(src);
+    // Several 4 MB blocks, compressible and not, so blocks queue behind the one in flight.
+    await writeFile(join(src, 'noise.bin'), randomBytes(9 * 1024 * 1024));
+    await writeFile(join(src, 'text.txt'), 'setting = value\n'.repeat(700_000));
+  });
+  afterAll(() => tmp.cleanup());
+
+  it('packs a frame the TypeScript decoder reads, and frees every context and buffer', async () => {
+    const { lz4, live } = ledgered();
+    const archive = await packNative(lz4, src);
+    expect(live()).toEqual({ contexts: 0, buffers: 0 });
+    const viaNative = await tarOf(archive, new NativeLz4FrameDecoder(lz4));
+    const viaTs = await tarOf(archive, new Lz4FrameDecoder());
+    expect(viaNative.equals(viaTs)).toBe(true);
+    expect(viaTs.length).toBeGreaterThan(18 * 1024 * 1024);
+    await tick();
+    expect(live()).toEqual({ contexts: 0, buffers: 0 });
+  });
+
+  it('frees them when the walk is aborted mid-pack', async () => {
+    const { lz4, live } = ledgered();
+    const controller = new AbortController();
+    const reason = new Error('session gone');
+    const pending = packNative(lz4, src, controller.signal);
+    setTimeout(() => controller.abort(reason), 5);
+    await expect(pending).rejects.toBe(reason);
+    expect(live()).toEqual({ contexts: 0, buffers: 0 });
+  });
+
+  it('fails the pack with a ConfigIoError when liblz4 fails, and still frees everything', async () => {
+    const { lz4, live } = ledgered();
+    const failing: NativeLz4 = { ...lz4, compressUpdate: () => Promise.reject(new Error('ERROR_GENERIC')) };
+    await expect(packNative(failing, src)).rejects.toThrow(ConfigIoError);
+    expect(live()).toEqual({ contexts: 0, buffers: 0 });
+  });
+
+  it('frees the decoder’s context and buffers when destroyed with a call in flight, or on a defect', async () => {
+    const { lz4, live } = ledgered();
+    const archive = await packNative(lz4, src);
+    const decoder = new NativeLz4FrameDecoder(lz4);
+    const plain = Readable.from([archive]).pipe(new OpensslDecryptStream('T', LZ4_MAGIC_BYTES));
+    plain.pipe(decoder);
+    await new Promise((resolve) => decoder.once('data', resolve));
+    decoder.destroy();
+    plain.destroy();
+    for (let i = 0; i < 100 && live().contexts > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(live()).toEqual({ contexts: 0, buffers: 0 });
+
+    const broken = Buffer.from(await tarOf(archive, new Lz4FrameDecoder()));
+    const frame = Buffer.concat([LZ4_MAGIC_BYTES, Buffer.from([0x64, 0x70, 0xb9]), Buffer.alloc(4, 0xff)]);
+    await expect(
+      pipeline(
+        Readable.from([frame, broken.subarray(0, 1000)]),
+        new NativeLz4FrameDecoder(lz4),
+        async (s) => {
+          for await (const _ of s);
+        },
+      ),
+    ).rejects.toThrow(ConfigCorruptError);
+    await tick();
+    expect(live()).toEqual({ contexts: 0, buffers: 0 });
+  });
+});
+
+describe('choosing the LZ4 engine', () => {
+  let tmp: { path: string; cleanup: () => Promise<void> };
+  beforeAll(async () => {
+    tmp = await tempDir();
+    await mkdir(join(tmp.path, 'src'));
+    await buildSampleTree(join(tmp.path, 'src'));
+  });
+  afterAll(() => tmp.cleanup());
+
+  it('refuses "native" where liblz4 cannot be loaded, and "auto" falls back to TypeScript', async () => {
+    let archive: typeof import('./config-archive') | undefined;
+    jest.isolateModules(() => {
+      jest.doMock('./native-lz4', () => ({
+        ...jest.requireActual('./native-lz4'),
+        nativeLz4: () => undefined,
+      }));
+      archive = require('./config-archive') as typeof import('./config-archive');
+    });
+    const { packConfigArchive, unpackConfigArchive } = archive as typeof import('./config-archive');
+    const src = join(tmp.path, 'src');
+    // (isolateModules loaded its own copy of the error classes: match on the code.)
+    expect(() => packConfigArchive(src, 'T', { lz4: 'native' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTIONS' }),
+    );
+    expect(() => packConfigArchive(src, 'T', { lz4: 'native' })).toThrow(/liblz4/);
+    const packed = await collect(packConfigArchive(src, 'T'));
+    await expect(
+      unpackConfigArchive(Readable.from([packed]), 'T', join(tmp.path, 'x'), { lz4: 'native' }),
+    ).rejects.toThrow(/liblz4/);
+    const dst = join(tmp.path, 'dst');
+    await unpackConfigArchive(Readable.from([packed]), 'T', dst);
+    expect(await snapshotTree(dst)).toEqual(await snapshotTree(src));
+    jest.dontMock('./native-lz4');
+  });
+});
