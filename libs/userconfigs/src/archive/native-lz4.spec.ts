@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { setImmediate as tick } from 'node:timers/promises';
 import { ConfigCorruptError, ConfigIoError } from '../errors';
 import { buildSampleTree, collect, snapshotTree, tempDir } from '../../test/craft';
+import type * as Codec from './config-archive';
 import { Lz4FrameDecoder } from './lz4-frame-decoder';
 import { NativeArchiveSink } from './native-archive-sink';
 import { nativeLz4, type NativeLz4 } from './native-lz4';
@@ -15,6 +16,8 @@ import { LZ4_MAGIC_BYTES } from './lz4-frame-format';
 import { packTar } from './tar-pack';
 
 jest.setTimeout(30_000);
+
+type CodecModule = typeof Codec;
 
 /** liblz4 with a ledger of what is live: contexts and native buffers. */
 function ledgered(): { lz4: NativeLz4; live: () => { contexts: number; buffers: number } } {
@@ -126,7 +129,7 @@ describe('LZ4 through liblz4', () => {
         Readable.from([frame, broken.subarray(0, 1000)]),
         new NativeLz4FrameDecoder(lz4),
         async (s) => {
-          for await (const _ of s);
+          for await (const chunk of s) void chunk;
         },
       ),
     ).rejects.toThrow(ConfigCorruptError);
@@ -145,15 +148,15 @@ describe('choosing the LZ4 engine', () => {
   afterAll(() => tmp.cleanup());
 
   it('refuses "native" where liblz4 cannot be loaded, and "auto" falls back to TypeScript', async () => {
-    let archive: typeof import('./config-archive') | undefined;
+    let archive: CodecModule | undefined;
     jest.isolateModules(() => {
       jest.doMock('./native-lz4', () => ({
         ...jest.requireActual('./native-lz4'),
         nativeLz4: () => undefined,
       }));
-      archive = require('./config-archive') as typeof import('./config-archive');
+      archive = require('./config-archive') as CodecModule;
     });
-    const { packConfigArchive, unpackConfigArchive } = archive as typeof import('./config-archive');
+    const { packConfigArchive, unpackConfigArchive } = archive as CodecModule;
     const src = join(tmp.path, 'src');
     // (isolateModules loaded its own copy of the error classes: match on the code.)
     expect(() => packConfigArchive(src, 'T', { lz4: 'native' })).toThrow(
