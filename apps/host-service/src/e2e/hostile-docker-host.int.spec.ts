@@ -93,10 +93,12 @@ describe('the ECS interposer honours DOCKER_HOST', () => {
     await expect(host.getContainer(agentId).inspect()).rejects.toMatchObject({ statusCode: 404 });
 
     // ... and so does what the agent sends through the interposer: the engine that answers is
-    // DOCKER_HOST's (its data-root and engine label), not the host's. (ID and Name cannot tell them
-    // apart: dockerd 20.10 takes the ID from /etc/docker/key.json and the Name from the hostname.)
-    const hostInfo = await host.info();
+    // DOCKER_HOST's (its ID, data-root and engine label), not the host's. (Name cannot tell them
+    // apart: both engines report the hostname.)
+    const hostInfo = (await host.info()) as { ID: string; DockerRootDir: string; Labels?: string[] };
     const seen = await getJson(socketPath, '/v1.41/info');
+    expect(seen.ID).toBe(engine.id);
+    expect(hostInfo.ID).not.toBe(engine.id);
     expect(seen.DockerRootDir).toBe(engine.dataRoot);
     expect(seen.Labels).toContain(engine.label);
     expect(hostInfo.DockerRootDir).not.toBe(engine.dataRoot);

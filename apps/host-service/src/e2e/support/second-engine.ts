@@ -10,9 +10,10 @@ import { mountsUnder } from './temp-root';
 
 /**
  * A second, private Docker engine for a test: its own dockerd with its own data-root, exec-root,
- * pidfile, socket and managed containerd (under exec-root), and its own bridge interface with an
- * address from a free 10.x.y.0/24, so nothing of the host's engine (/var/run/docker.sock, docker0,
- * its iptables chains) is touched. Never `--bridge=none`: that deletes the host's docker0.
+ * pidfile, socket, config file, trust key (so its own engine ID) and managed containerd (under
+ * exec-root), and its own bridge interface with an address from a free 10.x.y.0/24, so nothing of
+ * the host's engine (/var/run/docker.sock, /etc/docker, docker0, its iptables chains) is used or
+ * touched. Never `--bridge=none`: that deletes the host's docker0.
  *
  * Needs root, `dockerd` (Debian's docker.io) and `ip` (iproute2).
  */
@@ -21,6 +22,8 @@ export interface SecondEngine {
   readonly socketPath: string;
   /** `unix://<socketPath>`, for DOCKER_HOST. */
   readonly dockerHost: string;
+  /** `GET /info`'s ID: from its own key file, so never the host engine's. */
+  readonly id: string;
   /** Its `--data-root`; `GET /info` reports it as DockerRootDir. */
   readonly dataRoot: string;
   /** The engine label (`--label`) `GET /info` reports in Labels, unique to this engine. */
@@ -161,7 +164,10 @@ async function gone(pid: number, child: ChildProcess | undefined, ms: number): P
  * limited to 107 bytes) and waits until it answers `/_ping`. On failure everything it set up is
  * undone and the error carries the end of dockerd's log.
  */
-export async function startSecondEngine(dir: string, options: SecondEngineOptions = {}): Promise<SecondEngine> {
+export async function startSecondEngine(
+  dir: string,
+  options: SecondEngineOptions = {},
+): Promise<SecondEngine> {
   const tag = `${process.pid.toString(36)}${randomBytes(2).toString('hex')}`;
   // IFNAMSIZ: at most 15 characters.
   const bridge = `fre${tag}`.slice(0, 15);
@@ -173,8 +179,9 @@ export async function startSecondEngine(dir: string, options: SecondEngineOption
   const configFile = join(dir, 'daemon.json');
   const label = `fractal.e2e.engine=${tag}`;
   await mkdir(dir, { recursive: true });
-  // An empty config: never the host's /etc/docker/daemon.json.
-  await writeFile(configFile, '{}\n');
+  // Never the host's /etc/docker/daemon.json; and its own trust key (the engine ID in `GET /info`)
+  // instead of the host's /etc/docker/key.json, so the two engines' IDs differ.
+  await writeFile(configFile, `${JSON.stringify({ 'deprecated-key-path': join(dir, 'key.json') })}\n`);
 
   let child: ChildProcess | undefined;
   let docker: Dockerode | undefined;
@@ -279,15 +286,18 @@ export async function startSecondEngine(dir: string, options: SecondEngineOption
       if (child.exitCode !== null || child.signalCode !== null)
         throw new Error(`dockerd exited (${child.exitCode ?? child.signalCode}) before answering`);
       if (await ping(socketPath)) break;
-      if (Date.now() - started > timeoutMs) throw new Error(`dockerd did not answer /_ping within ${timeoutMs} ms`);
+      if (Date.now() - started > timeoutMs)
+        throw new Error(`dockerd did not answer /_ping within ${timeoutMs} ms`);
       await delay(50);
     }
     const startMs = Date.now() - started;
     docker = new Dockerode({ socketPath });
     const client = docker;
     const pid = child.pid ?? -1;
+    const { ID: id } = (await client.info()) as { ID: string };
 
     const engine: SecondEngine = {
+      id,
       socketPath,
       dockerHost: `unix://${socketPath}`,
       dataRoot,
@@ -318,8 +328,16 @@ export async function startSecondEngine(dir: string, options: SecondEngineOption
     running.add(engine);
     return engine;
   } catch (err) {
-    const tail = (await log()).split('\n').slice(-40).join('\n');
+    // dockerd logs a lot of gRPC chatter at info level: keep what explains a failure.
+    const tail = (await log())
+      .split('\n')
+      .filter((l) => l.trim() !== '' && !/level=(info|debug)/.test(l))
+      .slice(-30)
+      .join('\n');
     await stop(5000);
-    throw new Error(`second engine under ${dir}: ${(err as Error).message}\ndockerd log (last lines):\n${tail}`);
+    throw new Error(
+      `second engine under ${dir}: ${(err as Error).message}\ndockerd log (last warnings and errors):\n${tail}`,
+      { cause: err },
+    );
   }
 }
