@@ -16,6 +16,7 @@ command -v tar >/dev/null || need+=(tar)
 command -v gcc >/dev/null || need+=(gcc libc6-dev)
 command -v python3 >/dev/null || need+=(python3)
 command -v curl >/dev/null || need+=(curl)
+command -v ip >/dev/null || need+=(iproute2) # the second engine's bridge (hostile-docker-host spec)
 [ -x /bin/busybox ] || need+=(busybox-static)
 command -v systemd-analyze >/dev/null || need+=(systemd) # the release test verifies the unit
 if [ ${#need[@]} -gt 0 ]; then
