@@ -18,7 +18,10 @@ const MAX_WAITING = 1;
  */
 export class NativeArchiveSink implements TarSink {
   private readonly prefs = lz4Preferences(BLOCK_KIB, true);
-  private readonly packed: NativeBuffer;
+  // Two output buffers: liblz4 compresses the next block into one while this thread encrypts the
+  // other.
+  private readonly packed: [NativeBuffer, NativeBuffer];
+  private turn = 0;
   private readonly free: NativeBuffer[] = [];
   private readonly full: { block: NativeBuffer; size: number }[] = [];
   private ctx: unknown;
@@ -36,10 +39,11 @@ export class NativeArchiveSink implements TarSink {
   ) {
     this.out = [opensslHeader];
     this.ctx = lz4.createCompressionContext();
-    this.packed = lz4.allocate(lz4.compressBound(BLOCK, this.prefs));
+    const bound = lz4.compressBound(BLOCK, this.prefs);
+    this.packed = [lz4.allocate(bound), lz4.allocate(bound)];
     this.block = lz4.allocate(BLOCK);
-    const start = lz4.compressBegin(this.ctx, this.packed.bytes, this.prefs);
-    this.encrypt(this.packed.bytes.subarray(0, start));
+    const start = lz4.compressBegin(this.ctx, this.packed[0].bytes, this.prefs);
+    this.encrypt(this.packed[0].bytes.subarray(0, start));
   }
 
   write(bytes: Uint8Array): void {
@@ -75,7 +79,8 @@ export class NativeArchiveSink implements TarSink {
     while (this.running) await this.running;
     if (!this.failure) {
       try {
-        this.encrypt(this.packed.bytes.subarray(0, this.lz4.compressEnd(this.ctx, this.packed.bytes)));
+        const end = this.packed[0].bytes;
+        this.encrypt(end.subarray(0, this.lz4.compressEnd(this.ctx, end)));
         this.out.push(this.cipher.final());
       } catch (err) {
         this.fail(err);
@@ -90,7 +95,7 @@ export class NativeArchiveSink implements TarSink {
     while (this.running) await this.running;
     if (this.ctx !== undefined) this.lz4.freeCompressionContext(this.ctx);
     this.ctx = undefined;
-    for (const b of [this.packed, this.block, ...this.free.splice(0)]) b.free();
+    for (const b of [...this.packed, this.block, ...this.free.splice(0)]) b.free();
   }
 
   private queueBlock(): void {
@@ -104,13 +109,16 @@ export class NativeArchiveSink implements TarSink {
     if (this.running || this.failure || this.ctx === undefined) return;
     const next = this.full.shift();
     if (!next) return;
-    this.running = this.lz4.compressUpdate(this.ctx, this.packed, next.block, next.size).then(
+    const packed = this.packed[this.turn];
+    this.turn ^= 1;
+    this.running = this.lz4.compressUpdate(this.ctx, packed, next.block, next.size).then(
       (n) => {
-        // Blocks are compressed one at a time in order, so the frame stays in order.
-        this.encrypt(this.packed.bytes.subarray(0, n));
         this.free.push(next.block);
         this.running = undefined;
+        // The next block goes to liblz4 (into the other buffer) before this one is encrypted.
+        // Blocks are compressed one at a time, in order, and encrypted in the same order.
         this.kick();
+        this.encrypt(packed.bytes.subarray(0, n));
       },
       (err: unknown) => {
         this.free.push(next.block);
