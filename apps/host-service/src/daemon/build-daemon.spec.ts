@@ -83,6 +83,11 @@ describe('shutdown budgets', () => {
     expect(shutdownDeadlineMs).toBeGreaterThanOrEqual(budgetSum(steps) + SHUTDOWN_MARGIN_MS);
   });
 
+  it('comes to the figures ARCHITECTURE.md and the READMEs quote', () => {
+    expect(build(localdev).shutdownDeadlineMs).toBe(249_000);
+    expect(build(production).shutdownDeadlineMs).toBe(304_000);
+  });
+
   it("gives the containers' step at least the manager's own worst case", () => {
     const step = build(production).steps.find((s) => s.name === 'stop and clean up our containers');
     expect(step?.timeoutMs).toBe(CONTAINERS_STOP_MS);
