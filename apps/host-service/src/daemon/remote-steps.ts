@@ -24,13 +24,14 @@ export function remoteSteps(ctx: DaemonContext): DaemonStep[] {
       start: async () => {
         // Built here, not in buildDaemon: with DOCKER_CERT_PATH set its constructor reads the certs.
         const docker = (state.docker = new Dockerode());
-        ({ hasNvidiaRuntime: state.hasNvidiaRuntime } = await connectDocker({
+        const engine = await connectDocker({
           docker,
           describe: ctx.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock',
           systemdRunning,
           startEngine: () => runCommand('systemctl', ['start', 'docker'], 60_000),
           logger,
-        }));
+        });
+        state.hasNvidiaRuntime = engine.hasNvidiaRuntime;
       },
     },
     {
