@@ -4,14 +4,14 @@ import { buildInfo } from './config/build-info';
 import { parseArgs, renderHelp, renderVersion } from './config/cli';
 import { parseConfig } from './config/parse-config';
 import { SETTINGS } from './config/settings';
+import { buildDaemon } from './daemon/build-daemon';
 import { Lifecycle } from './lifecycle/lifecycle';
-import { startDaemon } from './start-daemon';
 import { startupErrorLine } from './startup/startup-error';
 
 /** EX_CONFIG (sysexits.h): the unit's RestartPreventExitStatus, so a bad setting is not retried. */
 const EXIT_BAD_CONFIG = 78;
 
-/** Composition root: CLI, config, logger, signal handlers, then start-up. */
+/** The entry: CLI, config, logger, the daemon's steps (daemon/build-daemon.ts), signals, start-up. */
 async function main(): Promise<void> {
   const build = buildInfo();
   const action = parseArgs(process.argv.slice(2));
@@ -40,16 +40,20 @@ async function main(): Promise<void> {
     ...(config.sentryDsn === undefined ? {} : { sentryDsn: config.sentryDsn }),
     ...(config.logzio === undefined ? {} : { logzio: config.logzio }),
   });
+  const daemon = buildDaemon(config, {
+    build,
+    logger,
+    env: process.env,
+    uid: process.getuid?.() ?? -1,
+    shuttingDown: () => lifecycle.shuttingDown,
+  });
   const lifecycle = new Lifecycle({
     logger,
     // The lifecycle writes the fatal line itself: Sentry only, so the error is logged once.
     captureError: (err) => logger.captureError(err, undefined, { log: false }),
     exit: (code) => process.exit(code),
-    deadlineMs: 240_000,
-  });
-  lifecycle.defer('flush logs and Sentry', 6_000, () => {
-    logger.info({}, 'host service stopped');
-    return logger.shutdown(5_000);
+    // Derived from the steps' budgets, so the two cannot disagree.
+    deadlineMs: daemon.shutdownDeadlineMs,
   });
 
   // systemd Type=notify (fractal-host-service.service): STOPPING=1 as a signal starts the shutdown
@@ -77,7 +81,7 @@ async function main(): Promise<void> {
     'host service starting',
   );
   try {
-    await startDaemon({ config, build, logger, lifecycle, env: process.env, uid: process.getuid?.() ?? -1 });
+    await lifecycle.start(daemon.steps);
     if (!lifecycle.shuttingDown) systemd.ready(`serving HTTPS on port ${config.port}`); // systemd: READY=1
   } catch (err) {
     // Start-up problems are the operator's to fix: one plain line on stderr too (JSON on stdout).

@@ -111,9 +111,14 @@ async function saveSettings(core: ManagerCore, entry: Entry, log: Logger): Promi
   }
 }
 
-/** Tries again to save the settings a cleanup could not; on success the dir and checkpoint go. */
+/**
+ * Tries again to save the settings a cleanup could not; on success the dir and checkpoint go.
+ * Once the manager closes it stops after the save in flight: the shutdown's worst case may hold
+ * one retry, not one per unsaved container (the rest keep their checkpoints for the next start).
+ */
 export async function retryUnsaved(core: ManagerCore): Promise<void> {
   for (const entry of [...core.unsaved]) {
+    if (core.closing) return;
     const log = core.log.child({ fractalId: entry.record.fractalId });
     if (!(await saveSettings(core, entry, log))) continue;
     core.unsaved.delete(entry);

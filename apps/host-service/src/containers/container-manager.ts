@@ -168,7 +168,9 @@ export class ContainerManager {
     this.core.closing = true;
     this.events.stop();
     clearInterval(this.retryTimer);
-    await this.retrying;
+    // The retry in flight runs alongside (it holds other containers than the registry's), so the
+    // worst case is the longer of the two, not their sum (daemon/container-budget.ts).
+    const retrying = this.retrying;
     const { docker } = this.core.deps;
     const { stopSeconds } = this.core.timeouts;
     await Promise.all(
@@ -189,7 +191,7 @@ export class ContainerManager {
         await this.core.cleanup(entry, 'host service shutting down');
       }),
     );
-    await Promise.all([...this.core.cleanups]);
+    await Promise.all([...this.core.cleanups, retrying]);
   }
 
   private byHostPort(hostPort: number): Entry {

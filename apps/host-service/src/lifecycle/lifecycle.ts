@@ -1,5 +1,6 @@
 import { cancellable } from '../util/cancellable';
 import { errorMessage } from '../util/error-message';
+import type { DaemonStep, DeferUndo } from './step';
 
 export interface LifecycleLogger {
   info(obj: object, msg?: string): void;
@@ -62,6 +63,34 @@ export class Lifecycle {
     onDetach?: (() => Promise<void> | void) | null,
   ): void {
     this.steps.push({ name, timeoutMs, run, onDetach });
+  }
+
+  /**
+   * Starts the daemon's steps in order (build-daemon.ts). A step's undo is registered before its
+   * start runs; a failing start throws, and the caller's `fatal` undoes what started, in reverse.
+   * A signal during start-up has already begun the shutdown: starting more would outlive it.
+   */
+  async start(steps: readonly DaemonStep[]): Promise<void> {
+    for (const step of steps) {
+      if (this.shuttingDown) return;
+      if (step.stop) this.defer(step.name, step.timeoutMs, step.stop, step.onDetach);
+      await step.start?.(this.budgeted(step));
+    }
+  }
+
+  /** The undos a step's start registers share its budget: more would overrun the derived deadline. */
+  private budgeted(step: DaemonStep): DeferUndo {
+    let used = 0;
+    return (name, timeoutMs, run) => {
+      used += timeoutMs;
+      this.defer(name, timeoutMs, run); // first, so the part that overran is still undone
+      if (step.stop || used > step.timeoutMs) {
+        throw new Error(
+          `step "${step.name}": undo "${name}" takes its budget to ${used} ms of ${step.timeoutMs} ms` +
+            (step.stop ? ' (a step with its own stop has no budget left)' : ''),
+        );
+      }
+    };
   }
 
   /**
