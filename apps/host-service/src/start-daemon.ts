@@ -33,7 +33,7 @@ import { createOwnDirs, pendingUploadsDir, removeOwnDirs } from './startup/own-d
 import { assertRoot, checkFractalDir, markFractalDirOurs } from './startup/preflight';
 import { retryPendingUploads } from './startup/pending-uploads';
 import { ensureSharedMount } from './startup/shared-mount';
-import { StartupError } from './startup/startup-error';
+import { StartupError } from './util/startup-error';
 import { runCommand, systemdRunning } from './startup/system';
 import { createTlsMaterial } from './startup/tls';
 import { reuseTlsMaterial } from './startup/tls-reuse';

@@ -7,5 +7,6 @@ export { PortAllocator } from './port-allocator';
 export { PortBindingError } from './port-binding-error';
 export type { PortBindingErrorCode, PortBindingErrorDetails } from './port-binding-error';
 export type { PortProbe } from './port-probe';
-export { PROTOCOLS, parseProtocol } from './protocol';
+export { parseProtocol } from './parse-protocol';
+export { PROTOCOLS } from './protocol';
 export type { Protocol } from './protocol';

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { isAbsolute, join, normalize, relative } from 'node:path';
-import { ConfigError } from '../startup/startup-error';
+import { ConfigError } from './config-error';
 import type {
   AppEnvName,
   EcsBridgeConfig,

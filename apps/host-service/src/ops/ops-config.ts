@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { DEFAULTS } from '../config/settings';
-import { ConfigError } from '../startup/startup-error';
+import { ConfigError } from '../config/config-error';
 
 export interface OpsConfig {
   readonly host: string;
