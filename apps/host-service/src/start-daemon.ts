@@ -181,7 +181,8 @@ export async function startDaemon(ctx: DaemonContext): Promise<void> {
     docker,
     // Tracked, or its dir still there (removed last in cleanup); other daemons' live elsewhere.
     ownsContainer: (id) =>
-      manager.get(id) !== undefined || (/^[0-9a-f]+$/.test(id) && existsSync(join(config.fractalDir, id))),
+      manager.byFractalId(id) !== undefined ||
+      (/^[0-9a-f]+$/.test(id) && existsSync(join(config.fractalDir, id))),
     defer: (name, ms, run) => lifecycle.defer(name, ms, run),
   });
   lifecycle.defer(
