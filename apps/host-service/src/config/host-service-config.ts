@@ -1,4 +1,8 @@
 /** The shape of the daemon's settings; their names, defaults and parsing are in settings.ts. */
+/**
+ * The app's one list of environments. @fractal/logger takes the same names as its own `AppEnv`
+ * (it validates its options by itself); host-service-config.spec.ts fails if the two drift apart.
+ */
 export const APP_ENVS = ['localdev', 'development', 'staging', 'production'] as const;
 export type AppEnvName = (typeof APP_ENVS)[number];
 
