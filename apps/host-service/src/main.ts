@@ -6,7 +6,7 @@ import { parseConfig } from './config/parse-config';
 import { SETTINGS } from './config/settings';
 import { buildDaemon } from './daemon/build-daemon';
 import { Lifecycle } from './lifecycle/lifecycle';
-import { startupErrorLine } from './startup/startup-error';
+import { startupErrorLine } from './util/startup-error';
 
 /** EX_CONFIG (sysexits.h): the unit's RestartPreventExitStatus, so a bad setting is not retried. */
 const EXIT_BAD_CONFIG = 78;

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { PortBindingError } from './port-binding-error';
-import { describePort, parseProtocol } from './protocol';
+import { parseProtocol } from './parse-protocol';
+import { describePort } from './protocol';
 import type { Protocol } from './protocol';
 
 export interface DesiredBinding {

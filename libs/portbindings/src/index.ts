@@ -1,11 +1,12 @@
 export { createBindingProbe } from './binding-probe';
 export type { BindingProbeOptions } from './binding-probe';
 export type { DesiredBinding, PortBinding } from './desired-binding';
-export { DEFAULT_MAX_PORT, DEFAULT_MIN_PORT, DEFAULT_RESERVED_PORTS } from './options';
+export { DEFAULT_MAX_PORT, DEFAULT_MIN_PORT } from './options';
 export type { PortAllocatorOptions, ReservedPort } from './options';
 export { PortAllocator } from './port-allocator';
 export { PortBindingError } from './port-binding-error';
 export type { PortBindingErrorCode, PortBindingErrorDetails } from './port-binding-error';
 export type { PortProbe } from './port-probe';
-export { PROTOCOLS, parseProtocol } from './protocol';
+export { parseProtocol } from './parse-protocol';
+export { PROTOCOLS } from './protocol';
 export type { Protocol } from './protocol';

@@ -1,6 +1,5 @@
 import { PortAllocator } from './port-allocator';
 import type { PortAllocatorOptions } from './options';
-import { DEFAULT_RESERVED_PORTS } from './options';
 
 function messageOf(options: unknown): string {
   try {
@@ -44,8 +43,12 @@ describe('PortAllocator options', () => {
     expect(messageOf(options)).toBe(`invalid PortAllocator options: ${message}`);
   });
 
-  it('accepts a one-port range and the default reserved list', async () => {
-    const a = new PortAllocator({ minPort: 4678, maxPort: 4678, reserved: DEFAULT_RESERVED_PORTS });
+  it('accepts a one-port range and a reserved list', async () => {
+    const reserved = [
+      { port: 4678, protocol: 'tcp' as const },
+      { port: 51678, protocol: 'tcp' as const },
+    ];
+    const a = new PortAllocator({ minPort: 4678, maxPort: 4678, reserved });
     await expect(a.allocate('c1', [{ containerPort: 1, protocol: 'tcp', hostPort: 0 }])).rejects.toThrow(
       'no free TCP host port in 4678..4678 (0 in use)',
     );

@@ -12,7 +12,7 @@ export interface PortAllocatorOptions {
   minPort?: number;
   /** Highest host port handed out. Default 49150. */
   maxPort?: number;
-  /** Ports never handed out, e.g. `DEFAULT_RESERVED_PORTS`. Default none. */
+  /** Ports never handed out (the caller's own listeners, say). Default none. */
   reserved?: ReadonlyArray<ReservedPort>;
   /** Checks the host before handing a port out. Absent: no host probing. */
   probe?: PortProbe;
@@ -20,12 +20,6 @@ export interface PortAllocatorOptions {
 
 export const DEFAULT_MIN_PORT = 1025;
 export const DEFAULT_MAX_PORT = 49150;
-
-/** The host service's own HTTPS port and the ECS agent's introspection port. */
-export const DEFAULT_RESERVED_PORTS: ReadonlyArray<ReservedPort> = Object.freeze([
-  Object.freeze({ port: 4678, protocol: 'tcp' as const }),
-  Object.freeze({ port: 51678, protocol: 'tcp' as const }),
-]);
 
 export interface ResolvedOptions {
   minPort: number;

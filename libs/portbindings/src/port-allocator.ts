@@ -5,7 +5,8 @@ import type { PortAllocatorOptions } from './options';
 import { PortBindingError } from './port-binding-error';
 import { PortPool } from './port-pool';
 import type { PortProbe } from './port-probe';
-import { describePort, parseProtocol } from './protocol';
+import { parseProtocol } from './parse-protocol';
+import { describePort } from './protocol';
 import type { Protocol } from './protocol';
 
 interface Claim {

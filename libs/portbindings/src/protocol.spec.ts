@@ -1,5 +1,5 @@
 import { PortBindingError } from './port-binding-error';
-import { parseProtocol } from './protocol';
+import { parseProtocol } from './parse-protocol';
 
 describe('parseProtocol', () => {
   it.each(['tcp', 'udp'] as const)('accepts %s', (value) => {

@@ -8,7 +8,6 @@ export type { ConfigKey } from './config-key';
 export { packConfigArchive, unpackConfigArchive } from './archive/config-archive';
 export type { Lz4Engine, PackOptions, UnpackOptions } from './archive/config-archive';
 export type { Owner } from './archive/tar-unpack';
-export { DEFAULT_USER_CONFIGS_BUCKET } from './stores/config-store';
 export type {
   ConfigStore,
   ArchiveGeneration,

@@ -55,7 +55,7 @@ describe('createApi (operator surface)', () => {
     const before = await put(app, '/spin_up_container', SPIN);
     expect(before.status).toBe(200);
     const { result: dockerId } = (await before.json()) as { result: string };
-    const hostPort = h.manager.lookup({ dockerId })?.hostPort;
+    const hostPort = h.manager.byDockerId(dockerId)?.hostPort;
 
     expect((await put(app, '/drain_host', { auth_secret: 'wrong' })).status).toBe(401);
     expect(drain.draining).toBe(false);
@@ -93,7 +93,7 @@ describe('createApi (operator surface)', () => {
     const res = await put(app, '/spin_up_container', SPIN, { 'x-request-id': 'abc-123' });
     expect(res.headers.get('x-request-id')).toBe('abc-123');
     const { result } = (await res.json()) as { result: string };
-    const fractalId = h.manager.lookup({ dockerId: result })?.fractalId;
+    const fractalId = h.manager.byDockerId(result)?.fractalId;
     const odd = await put(app, '/nope', {}, { 'x-request-id': 'a b\u00e9' });
     const generated = odd.headers.get('x-request-id') ?? '';
     expect(generated).toMatch(/^[0-9a-f-]{36}$/);

@@ -57,7 +57,7 @@ describe('createApi', () => {
     });
     expect(res.status).toBe(200);
     const { result } = (await res.json()) as { result: string };
-    hostPort = h.manager.lookup({ dockerId: result })?.hostPort ?? -1;
+    hostPort = h.manager.byDockerId(result)?.hostPort ?? -1;
   });
   afterEach(() => h.close());
 
@@ -66,7 +66,7 @@ describe('createApi', () => {
     expect([sv.status, await sv.json()]).toEqual([200, { result: expect.any(String) }]);
     const tk = await put(app, '/set_config_encryption_token', token());
     expect([tk.status, await tk.json()]).toEqual([200, { result: expect.any(String) }]);
-    const entry = h.manager.lookup({ hostPort });
+    const entry = h.manager.byHostPort(hostPort);
     expect(await readFile(join(entry?.dirs.resources ?? '', '.ready'), 'utf8')).toBe('');
   });
 
@@ -138,7 +138,7 @@ describe('createApi', () => {
   it('refuses a 1 MB body with 413 without touching the containers', async () => {
     const res = await put(app, '/set_config_encryption_token', { ...token(), pad: 'x'.repeat(1024 * 1024) });
     expect(res.status).toBe(413);
-    expect(h.manager.lookup({ hostPort })?.token).toBeUndefined();
+    expect(h.manager.byHostPort(hostPort)?.token).toBeUndefined();
   });
 
   it('serves spin_up_container only in localdev', async () => {

@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { AppEnv, Logger } from '@fractal/logger';
+import type { Logger } from '@fractal/logger';
+import type { AppEnvName } from '../config/host-service-config';
 import { HostServiceError } from '../containers';
 import { ApiError, errorBody } from './api-error';
 import { exactPath } from './exact-path';
@@ -22,7 +23,7 @@ export const API_ROUTES = new Set([
 
 export interface ApiDeps {
   manager: ApiManager;
-  appEnv: AppEnv;
+  appEnv: AppEnvName;
   webserverAuthSecret: string;
   logger: Logger;
   /** The host's drain switch; without one there is no `/drain_host` and spin-ups are never refused. */

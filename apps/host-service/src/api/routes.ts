@@ -6,7 +6,10 @@ import { jsonObjectBody, requireAuthSecret, validateBody } from './middleware';
 import { configTokenSchema, drainHostSchema, spinUpSchema, startValuesSchema } from './schemas';
 import type { z } from 'zod';
 
-export type ApiManager = Pick<ContainerManager, 'spinUp' | 'setStartValues' | 'setConfigToken' | 'lookup'>;
+export type ApiManager = Pick<
+  ContainerManager,
+  'spinUp' | 'setStartValues' | 'setConfigToken' | 'byHostPort' | 'byDockerId'
+>;
 
 /** The host's drain switch as the API sees it. */
 export interface ApiDrain {
@@ -26,7 +29,7 @@ export function startValuesRoutes(
     validateBody(startValuesSchema),
     async (c) => {
       const input = c.get('input');
-      c.set('fractalId', manager.lookup({ hostPort: input.host_port })?.fractalId);
+      c.set('fractalId', manager.byHostPort(input.host_port)?.fractalId);
       await manager.setStartValues({
         hostPort: input.host_port,
         dpi: input.dpi,
@@ -47,7 +50,7 @@ export function configTokenRoutes(manager: ApiManager): Hono<BodyEnv<z.infer<typ
     validateBody(configTokenSchema),
     async (c) => {
       const input = c.get('input');
-      c.set('fractalId', manager.lookup({ hostPort: input.host_port })?.fractalId);
+      c.set('fractalId', manager.byHostPort(input.host_port)?.fractalId);
       await manager.setConfigToken({
         hostPort: input.host_port,
         userId: input.user_id,
@@ -81,7 +84,7 @@ export function spinUpRoutes(
         protocolTimeout: input.protocol_timeout,
       });
       spinUpObserved((performance.now() - started) / 1000);
-      c.set('fractalId', manager.lookup({ dockerId })?.fractalId);
+      c.set('fractalId', manager.byDockerId(dockerId)?.fractalId);
       return c.json({ result: dockerId }, 200);
     },
   );

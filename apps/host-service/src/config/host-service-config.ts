@@ -1,4 +1,8 @@
-import { DEFAULTS } from './settings';
+/** The shape of the daemon's settings; their names, defaults and parsing are in settings.ts. */
+/**
+ * The app's one list of environments. @fractal/logger takes the same names as its own `AppEnv`
+ * (it validates its options by itself); host-service-config.spec.ts fails if the two drift apart.
+ */
 export const APP_ENVS = ['localdev', 'development', 'staging', 'production'] as const;
 export type AppEnvName = (typeof APP_ENVS)[number];
 
@@ -53,18 +57,5 @@ export interface ApiLimits {
   readonly maxConnectionsPerAddress: number;
 }
 
-export const DEFAULT_API_LIMITS: ApiLimits = {
-  maxConnections: DEFAULTS.API_MAX_CONNECTIONS,
-  maxConnectionsPerAddress: DEFAULTS.API_MAX_CONNECTIONS_PER_ADDRESS,
-};
-
-export const DEFAULT_WEBSERVER_URLS: Readonly<Record<Exclude<AppEnvName, 'localdev'>, string>> = {
-  development: 'https://dev-server.fractal.co',
-  staging: 'https://staging-server.fractal.co',
-  production: 'https://prod-server.fractal.co',
-};
-
-export const LOCALDEV_WEBSERVER_AUTH_SECRET = 'testwebserverauthsecretdev';
-export const DEFAULT_USER_CONFIGS_BUCKET = 'fractal-user-app-configs';
 /** The ECS agent's introspection port; kept away from containers like our own port. */
 export const ECS_AGENT_PORT = 51678;

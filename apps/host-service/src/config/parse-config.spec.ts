@@ -1,4 +1,4 @@
-import { ConfigError } from '../startup/startup-error';
+import { ConfigError } from './config-error';
 import { parseConfig } from './parse-config';
 
 const issuesOf = (env: Record<string, string>): readonly string[] => {

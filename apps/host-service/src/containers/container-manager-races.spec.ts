@@ -66,7 +66,7 @@ describe('ContainerManager under races', () => {
     await h.manager.start();
     for (const secret of ['client-secret', 'other']) {
       const id = await h.manager.spinUp(spinReq);
-      const entry = h.manager.lookup({ dockerId: id });
+      const entry = h.manager.byDockerId(id);
       const port = entry?.hostPort ?? 0;
       const res = entry?.dirs.resources ?? '';
       const sv = h.manager.setStartValues(values(port));
@@ -90,7 +90,7 @@ describe('ContainerManager under races', () => {
     h = await createHarness();
     await h.manager.start();
     const id = await h.manager.spinUp(spinReq);
-    const entry = h.manager.lookup({ dockerId: id });
+    const entry = h.manager.byDockerId(id);
     const port = entry?.hostPort ?? 0;
     const dpi = join(entry?.dirs.resources ?? '', 'DPI');
     await mkdir(join(dpi, 'blocker'), { recursive: true }); // a rename onto it fails
@@ -106,7 +106,7 @@ describe('ContainerManager under races', () => {
     h = await createHarness();
     await h.manager.start();
     const id = await h.manager.spinUp(spinReq);
-    const entry = h.manager.lookup({ dockerId: id });
+    const entry = h.manager.byDockerId(id);
     const port = entry?.hostPort ?? 0;
     const remove = h.docker.remove.bind(h.docker);
     h.docker.remove = async (cid: string) => {
@@ -115,7 +115,7 @@ describe('ContainerManager under races', () => {
     };
     await h.manager.setConfigToken(token(port));
     const sv = h.manager.setStartValues(values(port)).catch((e: unknown) => e);
-    await h.manager.release(entry?.fractalId ?? '', 'test');
+    await h.manager.cleanUp(entry?.fractalId ?? '', 'test');
     await sv;
     expect([h.store.gets, h.store.puts]).toEqual([0, 0]);
     expect(await h.leftovers()).toEqual([]);

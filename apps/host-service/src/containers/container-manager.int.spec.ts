@@ -152,8 +152,8 @@ describe('ContainerManager on the real engine and a real S3 server', () => {
       manager.spinUp(spinReq),
       manager.spinUp({ ...spinReq, mountCommand: `-v ${seed}:/seed:ro` }),
     ]);
-    const a = manager.lookup({ dockerId: idA });
-    const b = manager.lookup({ dockerId: idB });
+    const a = manager.byDockerId(idA);
+    const b = manager.byDockerId(idB);
     const info = await docker.getContainer(idA).inspect();
     expect(info.State.Running).toBe(true);
     expect(Number(info.HostConfig.PortBindings['32262/tcp'][0].HostPort)).toBe(a?.hostPort);
@@ -212,7 +212,7 @@ describe('ContainerManager on the real engine and a real S3 server', () => {
     // The session changes the config; docker kill must bring that change back to S3.
     await writeFile(join(a?.dirs.unpackedConfigs ?? '', 'session.txt'), 'new');
     execFileSync('docker', ['kill', idA]);
-    await until(() => manager.lookup({ fractalId: a?.fractalId }) === undefined, 30_000, 'cleanup of A');
+    await until(() => manager.byFractalId(a?.fractalId ?? '') === undefined, 30_000, 'cleanup of A');
     await until(
       async () => !(await exists(a?.dirs.root ?? '')) && !(await exists(a?.dirs.temp ?? '')),
       30_000,
@@ -250,7 +250,7 @@ describe('ContainerManager on the real engine and a real S3 server', () => {
     );
     expect(new Set(hostPorts).size).toBe(60);
     const ttyValues = await Promise.all(
-      ids.map((id) => readFile(join(manager.lookup({ dockerId: id })?.dirs.resources ?? '', 'tty'), 'utf8')),
+      ids.map((id) => readFile(join(manager.byDockerId(id)?.dirs.resources ?? '', 'tty'), 'utf8')),
     );
     expect(new Set(ttyValues).size).toBe(20);
     await manager.shutdown();
@@ -288,7 +288,7 @@ describe('ContainerManager on the real engine and a real S3 server', () => {
     const flaky = new FlakyEngine(new DockerodeEngine(docker));
     const { manager, ports } = await newManager({ docker: flaky });
     const id = await manager.spinUp(spinReq);
-    const entry = manager.lookup({ dockerId: id });
+    const entry = manager.byDockerId(id);
     flaky.failing = true;
     execFileSync('docker', ['kill', id], { stdio: 'ignore' });
     await until(() => manager.size() === 0, 30_000, 'cleanup after die');

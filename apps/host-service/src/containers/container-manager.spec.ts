@@ -17,7 +17,7 @@ describe('ContainerManager', () => {
     const id = await h.manager.spinUp({ ...spinReq, mountCommand: '-v /srv/a:/a:ro' });
     const c = h.docker.containers.get(id);
     expect(c?.state).toBe('running');
-    const entry = h.manager.lookup({ dockerId: id });
+    const entry = h.manager.byDockerId(id);
     expect(entry?.phase).toBe('running');
     const hc = c?.options.HostConfig ?? {};
     expect(hc.CapDrop).toEqual(['ALL']);
@@ -68,7 +68,7 @@ describe('ContainerManager', () => {
     'restores the config and writes .ready last (%s)',
     async (order) => {
       const id = await h.manager.spinUp(spinReq);
-      const entry = h.manager.lookup({ dockerId: id });
+      const entry = h.manager.byDockerId(id);
       const port = entry?.hostPort ?? 0;
       const ready = join(entry?.dirs.resources ?? '', '.ready');
       if (order === 'values-first') await h.manager.setStartValues(values(port));
@@ -89,7 +89,7 @@ describe('ContainerManager', () => {
 
   it('refuses a token whose client_app_auth_secret differs (406): no restore, no backup, not ready', async () => {
     const id = await h.manager.spinUp(spinReq);
-    const entry = h.manager.lookup({ dockerId: id });
+    const entry = h.manager.byDockerId(id);
     await h.manager.setStartValues(values(entry?.hostPort ?? 0, 'secret-a'));
     await expect(h.manager.setConfigToken(token(entry?.hostPort ?? 0, 'secret-b'))).rejects.toMatchObject({
       code: 'TOKEN_REFUSED',
@@ -105,11 +105,11 @@ describe('ContainerManager', () => {
 
   it('still becomes ready when the restore fails, and reports it', async () => {
     const id = await h.manager.spinUp(spinReq);
-    const port = h.manager.lookup({ dockerId: id })?.hostPort ?? 0;
+    const port = h.manager.byDockerId(id)?.hostPort ?? 0;
     h.store.failNext(1);
     await h.manager.setStartValues(values(port));
     await h.manager.setConfigToken(token(port));
-    await stat(join(h.manager.lookup({ dockerId: id })?.dirs.resources ?? '', '.ready'));
+    await stat(join(h.manager.byDockerId(id)?.dirs.resources ?? '', '.ready'));
     expect(h.memory.captured).toHaveLength(1);
     // The store was unreachable, not the archive bad: an empty dir must not overwrite it later.
     const key = { userId: 'user-1', appName: 'test-app' };
@@ -124,7 +124,7 @@ describe('ContainerManager', () => {
     const key = { userId: 'user-1', appName: 'test-app' };
     h.store.objects.set(configObjectKey(key), Buffer.from('not an openssl archive at all'));
     const id = await h.manager.spinUp(spinReq);
-    const port = h.manager.lookup({ dockerId: id })?.hostPort ?? 0;
+    const port = h.manager.byDockerId(id)?.hostPort ?? 0;
     await h.manager.setStartValues(values(port));
     await h.manager.setConfigToken(token(port));
     expect(h.memory.captured).toHaveLength(1);
@@ -135,7 +135,7 @@ describe('ContainerManager', () => {
 
   it('refuses a repeated endpoint and an unknown host port', async () => {
     const id = await h.manager.spinUp(spinReq);
-    const port = h.manager.lookup({ dockerId: id })?.hostPort ?? 0;
+    const port = h.manager.byDockerId(id)?.hostPort ?? 0;
     await h.manager.setStartValues(values(port));
     await expect(h.manager.setStartValues(values(port))).rejects.toMatchObject({ code: 'ALREADY_SET' });
     await h.manager.setConfigToken(token(port));
@@ -157,7 +157,7 @@ describe('ContainerManager', () => {
     try {
       await g.manager.start();
       const id = await g.manager.spinUp(spinReq);
-      const entry = g.manager.lookup({ dockerId: id });
+      const entry = g.manager.byDockerId(id);
       await g.manager.setStartValues(values(entry?.hostPort ?? 0));
       await g.manager.setConfigToken(token(entry?.hostPort ?? 0));
       g.docker.kill(id);
@@ -228,7 +228,7 @@ describe('ContainerManager', () => {
 
   it('gives 20 concurrent spin-ups distinct ports and TTYs', async () => {
     const ids = await Promise.all(Array.from({ length: 20 }, () => h.manager.spinUp(spinReq)));
-    const entries = ids.map((id) => h.manager.lookup({ dockerId: id }));
+    const entries = ids.map((id) => h.manager.byDockerId(id));
     expect(new Set(entries.map((e) => e?.hostPort)).size).toBe(20);
     expect(new Set(entries.map((e) => e?.held.tty)).size).toBe(20);
     expect(h.ports.inUse('tcp')).toBe(40);
@@ -250,7 +250,7 @@ describe('ContainerManager', () => {
 
   it('shutdown stops and removes every container, backs configs up, and refuses new spin-ups', async () => {
     const ids = await Promise.all([h.manager.spinUp(spinReq), h.manager.spinUp(spinReq)]);
-    const port = h.manager.lookup({ dockerId: ids[0] })?.hostPort ?? 0;
+    const port = h.manager.byDockerId(ids[0])?.hostPort ?? 0;
     await h.manager.setStartValues(values(port));
     await h.manager.setConfigToken(token(port));
     await h.manager.shutdown();

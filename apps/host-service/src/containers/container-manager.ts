@@ -91,17 +91,19 @@ export class ContainerManager {
     return this.events.downSince();
   }
 
-  get(fractalId: string): ContainerView | undefined {
+  // One method per key: the old lookup({ fractalId?, dockerId?, hostPort? }) silently used the
+  // first key present.
+  byFractalId(fractalId: string): ContainerView | undefined {
     return this.core.registry.byFractalId(fractalId)?.record.view();
   }
 
-  lookup(by: { fractalId?: string; dockerId?: string; hostPort?: number }): ContainerView | undefined {
-    const r = this.core.registry;
-    let entry: Entry | undefined;
-    if (by.fractalId !== undefined) entry = r.byFractalId(by.fractalId);
-    else if (by.dockerId !== undefined) entry = r.byDockerId(by.dockerId);
-    else if (by.hostPort !== undefined) entry = r.byHostPort(by.hostPort);
-    return entry?.record.view();
+  byDockerId(dockerId: string): ContainerView | undefined {
+    return this.core.registry.byDockerId(dockerId)?.record.view();
+  }
+
+  /** The container a host port identifies (its first bound port), ending or not. */
+  byHostPort(hostPort: number): ContainerView | undefined {
+    return this.core.registry.byHostPort(hostPort)?.record.view();
   }
 
   spinUp(req: SpinUpRequest): Promise<string> {
@@ -118,18 +120,22 @@ export class ContainerManager {
     return attach(this.core, fractalId, dockerId, appName);
   }
 
-  /** Gives back everything a reservation (or a tracked container) holds and removes its dirs. */
-  async release(fractalId: string, reason: string): Promise<void> {
+  /**
+   * Runs the container's whole cleanup now (containers/cleanup.ts, as when it dies): every resource
+   * it holds is released, its settings are saved if it was ready, its dirs and checkpoint removed.
+   * Named for what it does — a PortAllocator's release frees one port; this frees everything.
+   */
+  async cleanUp(fractalId: string, reason: string): Promise<void> {
     const entry = this.core.registry.byFractalId(fractalId);
     if (entry) await this.core.cleanup(entry, reason);
   }
 
   async setStartValues(req: StartValuesRequest): Promise<void> {
-    return setStartValues(this.core, this.byHostPort(req.hostPort), req);
+    return setStartValues(this.core, this.liveEntryAt(req.hostPort), req);
   }
 
   async setConfigToken(req: ConfigTokenRequest): Promise<void> {
-    return setConfigToken(this.core, this.byHostPort(req.hostPort), req);
+    return setConfigToken(this.core, this.liveEntryAt(req.hostPort), req);
   }
 
   /** SIGTERM: stop every container, save settings, remove everything. Run-once. */
@@ -194,7 +200,8 @@ export class ContainerManager {
     await Promise.all([...this.core.cleanups, retrying]);
   }
 
-  private byHostPort(hostPort: number): Entry {
+  /** The container a request names by host port; throws UNKNOWN_HOST_PORT when none or ending. */
+  private liveEntryAt(hostPort: number): Entry {
     const entry = this.core.registry.byHostPort(hostPort);
     if (!entry || entry.record.ending) {
       throw new HostServiceError(

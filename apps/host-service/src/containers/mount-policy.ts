@@ -99,7 +99,10 @@ export class MountPolicy {
   }
 }
 
-type ApiFacingManager = Pick<ContainerManager, 'spinUp' | 'setStartValues' | 'setConfigToken' | 'lookup'>;
+type ApiFacingManager = Pick<
+  ContainerManager,
+  'spinUp' | 'setStartValues' | 'setConfigToken' | 'byHostPort' | 'byDockerId'
+>;
 
 /** The manager as the API sees it: every spin-up's mount command goes through the policy first. */
 export function withMountPolicy(manager: ApiFacingManager, policy: MountPolicy): ApiFacingManager {
@@ -107,7 +110,8 @@ export function withMountPolicy(manager: ApiFacingManager, policy: MountPolicy):
     spinUp: async (req) => manager.spinUp({ ...req, mountCommand: await policy.check(req.mountCommand) }),
     setStartValues: (req) => manager.setStartValues(req),
     setConfigToken: (req) => manager.setConfigToken(req),
-    lookup: (query) => manager.lookup(query),
+    byHostPort: (hostPort) => manager.byHostPort(hostPort),
+    byDockerId: (dockerId) => manager.byDockerId(dockerId),
   };
 }
 

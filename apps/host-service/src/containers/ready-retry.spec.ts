@@ -11,7 +11,7 @@ describe('a failed .ready write', () => {
     h = await createHarness();
     await h.manager.start();
     const id = await h.manager.spinUp(spinReq);
-    const view = h.manager.lookup({ dockerId: id });
+    const view = h.manager.byDockerId(id);
     const port = view?.hostPort ?? 0;
     const ready = join(view?.dirs.resources ?? '', '.ready');
     await mkdir(join(ready, 'blocker'), { recursive: true }); // a rename onto it fails

@@ -50,8 +50,8 @@ describe('container manager against a reference model across crashes', () => {
         );
       }, 5000);
       for (const c of live) {
-        expect(h.manager.lookup({ hostPort: c.port })).toMatchObject({ dockerId: c.dockerId, tty: c.tty });
-        expect(h.manager.lookup({ hostPort: c.port })?.ready).toBe(ready(c));
+        expect(h.manager.byHostPort(c.port)).toMatchObject({ dockerId: c.dockerId, tty: c.tty });
+        expect(h.manager.byHostPort(c.port)?.ready).toBe(ready(c));
       }
       expect(h.store.puts).toBe(model.reduce((sum, c) => sum + c.saves, 0));
     };
@@ -77,7 +77,7 @@ describe('container manager against a reference model across crashes', () => {
       const target = pick(alive());
       if (r < 0.25 || !target) {
         const dockerId = await h.manager.spinUp(spinReq);
-        const view = h.manager.lookup({ dockerId });
+        const view = h.manager.byDockerId(dockerId);
         model.push({
           n: model.length,
           dockerId,

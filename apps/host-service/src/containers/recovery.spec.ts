@@ -25,7 +25,7 @@ describe('recovery at start-up', () => {
 
   async function readyContainer(): Promise<{ id: string; port: number; tty: number; fractalId: string }> {
     const id = await h.manager.spinUp(spinReq);
-    const view = h.manager.lookup({ dockerId: id });
+    const view = h.manager.byDockerId(id);
     const port = view?.hostPort ?? 0;
     await h.manager.setStartValues(values(port));
     await h.manager.setConfigToken(token(port));
@@ -41,18 +41,18 @@ describe('recovery at start-up', () => {
     const a = await readyContainer();
     await writeFile(join(h.fractalDir, a.fractalId, 'userConfigs', 'unpacked_configs', 'prefs'), 'dark');
     await restart();
-    const adopted = h.manager.lookup({ hostPort: a.port });
+    const adopted = h.manager.byHostPort(a.port);
     expect(adopted).toMatchObject({ fractalId: a.fractalId, dockerId: a.id, phase: 'ready', tty: a.tty });
     expect(h.ports.holderOf(a.port, 'tcp')).toBe(a.fractalId);
     expect(h.ttys.holderOf(a.tty)).toBe(a.fractalId);
-    const other = h.manager.lookup({ dockerId: await h.manager.spinUp(spinReq) });
+    const other = h.manager.byDockerId(await h.manager.spinUp(spinReq));
     expect(other?.hostPort).not.toBe(a.port);
     expect(other?.tty).not.toBe(a.tty);
     // Start values and token are set: the API refuses them again.
     await expect(h.manager.setConfigToken(token(a.port))).rejects.toMatchObject({ code: 'ALREADY_SET' });
     const puts = h.store.puts;
     h.docker.kill(a.id);
-    await until(() => h.manager.lookup({ dockerId: a.id }) === undefined && !h.docker.containers.has(a.id));
+    await until(() => h.manager.byDockerId(a.id) === undefined && !h.docker.containers.has(a.id));
     await until(() => h.store.objects.has(KEY));
     expect(h.store.puts).toBe(puts + 1);
     expect(h.ports.holderOf(a.port, 'tcp')).toBeUndefined();
@@ -61,7 +61,7 @@ describe('recovery at start-up', () => {
 
   it('stops and cleans a running container that was not ready, saving nothing', async () => {
     const id = await h.manager.spinUp(spinReq);
-    const port = h.manager.lookup({ dockerId: id })?.hostPort ?? 0;
+    const port = h.manager.byDockerId(id)?.hostPort ?? 0;
     await h.manager.setStartValues(values(port));
     await restart();
     await until(() => !h.docker.containers.has(id));

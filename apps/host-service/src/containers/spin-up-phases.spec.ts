@@ -14,7 +14,7 @@ describe('spin-up phases and concurrent resource groups', () => {
     h = await createHarness({ onPhase: (phase, ms, id) => seen.push([phase, ms, id]) });
     await h.manager.start();
     const dockerId = await h.manager.spinUp(spinReq);
-    const fractalId = h.manager.lookup({ dockerId })?.fractalId;
+    const fractalId = h.manager.byDockerId(dockerId)?.fractalId;
     expect(seen.map(([p]) => p).sort()).toEqual(
       [
         'validation',

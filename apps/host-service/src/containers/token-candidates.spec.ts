@@ -21,7 +21,7 @@ describe('config token candidates', () => {
 
   it('keeps tokens until the start values arrive, then accepts the one that matches', async () => {
     const id = await h.manager.spinUp(spinReq);
-    const entry = h.manager.lookup({ dockerId: id });
+    const entry = h.manager.byDockerId(id);
     const port = entry?.hostPort ?? 0;
     // An attacker who guessed the port sends first, twice; the real client third.
     await h.manager.setConfigToken({ ...token(port, 'attacker'), configEncryptionToken: 'evil' });
@@ -34,7 +34,7 @@ describe('config token candidates', () => {
     expect(await ready(entry?.dirs.resources ?? '')).toBe(false);
     await h.manager.setStartValues(values(port));
     expect(await ready(entry?.dirs.resources ?? '')).toBe(true);
-    expect(h.manager.lookup({ hostPort: port })?.token?.configEncryptionToken).toBe('tok');
+    expect(h.manager.byHostPort(port)?.token?.configEncryptionToken).toBe('tok');
     expect(h.memory.lines.some((l) => String(l['msg']).includes('token dropped') && l['dropped'] === 2)).toBe(
       true,
     );
@@ -46,7 +46,7 @@ describe('config token candidates', () => {
 
   it('holds at most 4 candidates; a fifth is refused with a clear error', async () => {
     const id = await h.manager.spinUp(spinReq);
-    const port = h.manager.lookup({ dockerId: id })?.hostPort ?? 0;
+    const port = h.manager.byDockerId(id)?.hostPort ?? 0;
     for (let i = 0; i < 4; i += 1) await h.manager.setConfigToken(token(port, `s${i}`));
     await expect(h.manager.setConfigToken(token(port))).rejects.toMatchObject({
       code: 'TOKEN_REFUSED',
@@ -56,7 +56,7 @@ describe('config token candidates', () => {
 
   it('after the start values, refuses a token that does not match (406) and still takes the right one', async () => {
     const id = await h.manager.spinUp(spinReq);
-    const entry = h.manager.lookup({ dockerId: id });
+    const entry = h.manager.byDockerId(id);
     const port = entry?.hostPort ?? 0;
     await h.manager.setStartValues(values(port));
     await expect(h.manager.setConfigToken(token(port, 'wrong'))).rejects.toMatchObject({

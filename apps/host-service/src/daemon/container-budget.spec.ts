@@ -36,7 +36,7 @@ describe("the container manager's shutdown, as its budget counts it", () => {
     await h.manager.start();
     const ready = async (): Promise<string> => {
       const id = await h.manager.spinUp(spinReq);
-      const port = h.manager.lookup({ dockerId: id })?.hostPort ?? 0;
+      const port = h.manager.byDockerId(id)?.hostPort ?? 0;
       await h.manager.setStartValues(values(port));
       await h.manager.setConfigToken(token(port));
       return id;

@@ -9,7 +9,7 @@ import type { InstanceFacts } from '../metadata/instance-facts';
 import { localInstanceFacts } from '../metadata/instance-facts';
 import { readMeminfo } from '../metadata/meminfo';
 import { connectDocker } from '../startup/docker-connect';
-import { StartupError } from '../startup/startup-error';
+import { StartupError } from '../util/startup-error';
 import { runCommand, systemdRunning } from '../startup/system';
 import type { DaemonContext } from './daemon-state';
 import { started } from './daemon-state';

@@ -83,7 +83,7 @@ export function servingSteps(ctx: DaemonContext): DaemonStep[] {
           docker: docker(),
           // Tracked, or its dir still there (removed last in cleanup); other daemons' live elsewhere.
           ownsContainer: (id) =>
-            manager.get(id) !== undefined ||
+            manager.byFractalId(id) !== undefined ||
             (/^[0-9a-f]+$/.test(id) && existsSync(join(config.fractalDir, id))),
           defer,
         });

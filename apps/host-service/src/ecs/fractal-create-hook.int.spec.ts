@@ -142,9 +142,9 @@ describe('the Fractal create hook behind the interposer, on the real engine', ()
     expect(hostPort).toBeGreaterThanOrEqual(POOL.minPort);
     expect(hostPort).toBeLessThanOrEqual(POOL.maxPort);
     expect(Number(info.NetworkSettings.Ports['32262/tcp']?.[0]?.HostPort)).toBe(hostPort);
-    const entry = manager.lookup({ hostPort });
+    const entry = manager.byHostPort(hostPort);
     expect(entry).toBeDefined();
-    expect(manager.lookup({ dockerId })?.fractalId).toBe(entry?.fractalId);
+    expect(manager.byDockerId(dockerId)?.fractalId).toBe(entry?.fractalId);
     expect(entry).toMatchObject({ appName: 'test-protocol', dockerId });
     const fractalId = entry?.fractalId ?? '';
     expect(ports.heldBy(fractalId)).toEqual([expect.objectContaining({ hostPort, containerPort: 32262 })]);

@@ -50,13 +50,13 @@ describe('createFractalCreateHook', () => {
     );
     expect(plan.body.HostConfig?.Mounts?.[0].Source).toBe(`/fractal/temp/${fractalId}/sockets`);
     expect(plan.body.HostConfig?.Devices).toHaveLength(4);
-    const entry = h.manager.lookup({ fractalId });
+    const entry = h.manager.byFractalId(fractalId);
     expect(await readFile(join(entry?.dirs.resources ?? '', 'hostPort_for_my_32262_tcp'), 'utf8')).toBe(
       String(hostPort),
     );
     await plan.onOutcome({ ok: true, id: 'd0cker1d' });
-    expect(h.manager.lookup({ dockerId: 'd0cker1d' })?.fractalId).toBe(fractalId);
-    expect(h.manager.lookup({ hostPort })?.appName).toBe('browsers-chrome');
+    expect(h.manager.byDockerId('d0cker1d')?.fractalId).toBe(fractalId);
+    expect(h.manager.byHostPort(hostPort)?.appName).toBe('browsers-chrome');
   });
 
   it('gives everything back when Docker refuses the create', async () => {

@@ -15,7 +15,7 @@ import { errorMessage } from '../util/error-message';
 export { FRACTAL_ID_PLACEHOLDER } from '../containers';
 
 export interface FractalCreateHookDeps {
-  manager: Pick<ContainerManager, 'reserve' | 'attach' | 'release'>;
+  manager: Pick<ContainerManager, 'reserve' | 'attach' | 'cleanUp'>;
   logger: Logger;
 }
 
@@ -94,7 +94,7 @@ export function createFractalCreateHook(deps: FractalCreateHookDeps): ContainerC
         body = reservation.applyTo(req.body as CreateBody) as ContainerCreateBody;
       } catch (err) {
         // Nothing reaches Docker, so no outcome will come to give the reservation back.
-        await deps.manager.release(reservation.fractalId, 'rewriting the create body failed');
+        await deps.manager.cleanUp(reservation.fractalId, 'rewriting the create body failed');
         throw new CreateHookError(
           400,
           `fractal host service could not rewrite the create body: ${errorMessage(err)}`,
@@ -115,7 +115,7 @@ export function createFractalCreateHook(deps: FractalCreateHookDeps): ContainerC
             { fractalId: reservation.fractalId, statusCode: outcome.statusCode, message: outcome.message },
             'docker refused the ECS create; releasing',
           );
-          await deps.manager.release(reservation.fractalId, 'docker refused the create');
+          await deps.manager.cleanUp(reservation.fractalId, 'docker refused the create');
         },
       };
     },

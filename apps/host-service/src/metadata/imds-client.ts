@@ -1,4 +1,4 @@
-import { StartupError } from '../startup/startup-error';
+import { StartupError } from '../util/startup-error';
 import type { InstanceFacts } from './instance-facts';
 
 export type FetchFn = (input: string, init?: RequestInit) => Promise<Response>;

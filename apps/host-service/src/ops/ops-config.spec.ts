@@ -1,4 +1,4 @@
-import { ConfigError } from '../startup/startup-error';
+import { ConfigError } from '../config/config-error';
 import { isLoopback, parseOpsConfig } from './ops-config';
 
 describe('parseOpsConfig', () => {

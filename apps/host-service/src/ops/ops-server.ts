@@ -1,8 +1,8 @@
 import { createAdaptorServer } from '@hono/node-server';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { StartupError } from '../startup/startup-error';
-import { listenHint } from '../startup/listen-hint';
+import { StartupError } from '../util/startup-error';
+import { listenHint } from '../util/listen-hint';
 
 export interface RunningOpsServer {
   readonly port: number;

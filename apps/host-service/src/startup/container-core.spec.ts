@@ -34,13 +34,13 @@ describe('the daemon’s container wiring', () => {
     await manager.start();
     try {
       const id = await manager.spinUp(spinReq);
-      const port = manager.lookup({ dockerId: id })?.hostPort ?? 0;
+      const port = manager.byDockerId(id)?.hostPort ?? 0;
       await manager.setStartValues(values(port));
       await manager.setConfigToken(token(port));
       expect(memory.captured).toHaveLength(1);
       expect(memory.capturedContexts[0]).toMatchObject({
         component: 'containers',
-        fractalId: manager.lookup({ dockerId: id })?.fractalId,
+        fractalId: manager.byDockerId(id)?.fractalId,
         appName: 'test-app',
       });
     } finally {
@@ -72,7 +72,7 @@ describe('the daemon’s container wiring', () => {
       expect(ttys.inUse()).toBe(0);
       const id = await manager.spinUp(spinReq);
       expect(ttys.inUse()).toBe(1);
-      const port = manager.lookup({ dockerId: id })?.hostPort ?? 0;
+      const port = manager.byDockerId(id)?.hostPort ?? 0;
       await manager.setStartValues(values(port));
       await manager.setConfigToken(token(port));
       expect(seen).toEqual(['restore first-session']);

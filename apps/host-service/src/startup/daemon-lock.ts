@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { link, mkdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { StartupError } from './startup-error';
+import { StartupError } from '../util/startup-error';
 
 export const LOCK_FILE_NAME = 'host-service.pid';
 

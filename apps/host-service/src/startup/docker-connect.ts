@@ -1,6 +1,6 @@
 import { WorkTimeoutError, cancellable } from '../util/cancellable';
 import { errorMessage } from '../util/error-message';
-import { StartupError } from './startup-error';
+import { StartupError } from '../util/startup-error';
 
 export interface DockerProbe {
   ping(): Promise<unknown>;

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { DockerInterposer, EcsAgentRunner, parseEcsConfig } from '@fractal/ecsagent-bridge';
 import type { AgentHostDirs, AgentRestartOptions, ContainerCreateHook } from '@fractal/ecsagent-bridge';
 import type { Logger } from '@fractal/logger';
-import { StartupError } from './startup-error';
+import { StartupError } from '../util/startup-error';
 
 export interface EcsBridgeDeps {
   readonly configFile: string;

@@ -2,11 +2,11 @@ import { createAdaptorServer } from '@hono/node-server';
 import { createServer } from 'node:https';
 import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { DEFAULT_API_LIMITS } from '../config/host-service-config';
+import { DEFAULT_API_LIMITS } from '../config/settings';
 import type { ConnectionLimits } from './connection-guard';
 import { guardConnections } from './connection-guard';
-import { listenHint } from './listen-hint';
-import { StartupError } from './startup-error';
+import { listenHint } from '../util/listen-hint';
+import { StartupError } from '../util/startup-error';
 import { TLS_POLICY } from './tls-policy';
 
 export interface HttpsServerOptions {

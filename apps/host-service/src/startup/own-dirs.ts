@@ -1,6 +1,6 @@
 import { chmod, lstat, mkdir, rm, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { StartupError } from './startup-error';
+import { StartupError } from '../util/startup-error';
 
 export interface OwnDirs {
   readonly fractalDir: string;

@@ -1,6 +1,6 @@
 import { lstat, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { StartupError } from './startup-error';
+import { StartupError } from '../util/startup-error';
 
 /** The daemon mounts, chowns and talks to the Docker socket: it needs root. */
 export function assertRoot(uid: number): void {

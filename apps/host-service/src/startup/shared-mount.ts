@@ -1,5 +1,5 @@
 import { realpath } from 'node:fs/promises';
-import { StartupError } from './startup-error';
+import { StartupError } from '../util/startup-error';
 
 export interface MountInfoEntry {
   readonly mountId: number;

@@ -1,7 +1,7 @@
 import { open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createSelfSignedCert } from './self-signed-cert';
-import { StartupError } from './startup-error';
+import { StartupError } from '../util/startup-error';
 
 export interface TlsMaterial {
   readonly key: string;

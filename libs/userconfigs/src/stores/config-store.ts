@@ -51,5 +51,3 @@ export function generationKey(objectKey: string, generation: ArchiveGeneration =
 export function putOptions(options: PutOptions | number | undefined): PutOptions {
   return typeof options === 'number' ? { contentLength: options } : (options ?? {});
 }
-
-export const DEFAULT_USER_CONFIGS_BUCKET = 'fractal-user-app-configs';

@@ -35,6 +35,7 @@ describe('S3ConfigStore against s3rver on loopback', () => {
   };
   const newStore = (endpoint = `http://127.0.0.1:${port}`): S3ConfigStore =>
     new S3ConfigStore({
+      bucket: BUCKET,
       env: { AWS_ENDPOINT_URL_S3: endpoint },
       clientConfig: { endpoint, region: 'us-east-1', credentials, maxAttempts: 2 },
     });

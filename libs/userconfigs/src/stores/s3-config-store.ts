@@ -10,7 +10,6 @@ import type { Readable } from 'node:stream';
 import { configObjectKey, type ConfigKey } from '../config-key';
 import { ConfigStoreError, UserConfigError } from '../errors';
 import {
-  DEFAULT_USER_CONFIGS_BUCKET,
   generationKey,
   putOptions,
   type ConfigStore,
@@ -28,8 +27,8 @@ export const DEFAULT_S3_CONNECTION_TIMEOUT_MS = 3_000;
 export const DEFAULT_S3_SOCKET_TIMEOUT_MS = 10_000;
 
 export interface S3ConfigStoreOptions {
-  /** Default 'fractal-user-app-configs'. The library reads no environment variable itself. */
-  bucket?: string;
+  /** The bucket; which one is the caller's policy. The library reads no environment variable itself. */
+  bucket: string;
   /** A ready client; when given, `clientConfig` and the timeouts are ignored. */
   client?: S3Client;
   /** Passed to `new S3Client`; region, credentials and endpoint otherwise come the standard SDK way. */
@@ -55,11 +54,13 @@ export class S3ConfigStore implements ConfigStore {
   readonly bucket: string;
   private readonly client: S3Client;
 
-  constructor(options: S3ConfigStoreOptions = {}) {
-    this.bucket = options.bucket ?? DEFAULT_USER_CONFIGS_BUCKET;
-    if (typeof this.bucket !== 'string' || this.bucket.length === 0) {
+  constructor(options: S3ConfigStoreOptions) {
+    // Checked at run time too: a JavaScript caller may leave it out.
+    const bucket: unknown = (options as S3ConfigStoreOptions | undefined)?.bucket;
+    if (typeof bucket !== 'string' || bucket.length === 0) {
       throw new UserConfigError('INVALID_OPTIONS', 'S3ConfigStore: bucket is empty; pass the bucket name');
     }
+    this.bucket = bucket;
     this.client = options.client ?? new S3Client(withDefaults(options));
   }
 

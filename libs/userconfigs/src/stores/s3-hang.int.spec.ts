@@ -40,6 +40,7 @@ describe('S3ConfigStore: session ends, previous generation, and an S3 that stops
 
   const newStore = (): S3ConfigStore =>
     new S3ConfigStore({
+      bucket: BUCKET,
       clientConfig: {
         endpoint: `http://127.0.0.1:${proxy.port}`,
         region: 'us-east-1',
@@ -89,6 +90,7 @@ describe('S3ConfigStore: session ends, previous generation, and an S3 that stops
   it('aborts a restore whose signal fires while S3 hangs', async () => {
     const sync = new UserConfigSync({
       store: new S3ConfigStore({
+        bucket: BUCKET,
         clientConfig: { endpoint: `http://127.0.0.1:${proxy.port}`, region: 'us-east-1', credentials },
         socketTimeoutMs: 60_000,
       }),

@@ -6,7 +6,7 @@ import { destroyOnAbort } from '../stores/local-dir-config-store';
 import { abortReason } from './key-lock';
 import { ProgressCounter } from './progress';
 import { dropStaging, makeStaging, unpackAndSwap, type RestoreTarget } from './restore-tree';
-import type { SyncContext } from './user-config-sync';
+import type { SyncContext } from './sync-context';
 
 interface Candidate {
   what: string;

@@ -2,7 +2,7 @@ import { createReadStream, type ReadStream } from 'node:fs';
 import { configObjectKey, type ConfigKey } from '../config-key';
 import { ConfigDecryptError } from '../errors';
 import { known } from './store-verdict';
-import type { SyncContext } from './user-config-sync';
+import type { SyncContext } from './sync-context';
 
 export type UploadOutcome = 'uploaded' | 'superseded' | 'failed';
 

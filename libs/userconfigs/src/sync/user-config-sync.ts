@@ -11,6 +11,7 @@ import { abortReason, KeyLock } from './key-lock';
 import { PendingArchives } from './pending-archives';
 import { ProgressCounter } from './progress';
 import { restoreNewest } from './restore-newest';
+import type { SyncContext } from './sync-context';
 import { judgeStore } from './store-verdict';
 import { uploadNewest, type UploadOutcome } from './upload-newest';
 
@@ -40,15 +41,6 @@ export interface SyncRequest {
    * under which the archive is unpacked before it is swapped in. Default: `dir`'s parent.
    */
   stagingDir?: string;
-}
-
-/** Everything `restoreNewest` and `uploadNewest` need from the sync. */
-export interface SyncContext {
-  store: ConfigStore;
-  pending: PendingArchives;
-  logger: UserConfigLogger;
-  captureError: (err: unknown, context?: Record<string, unknown>) => void;
-  progressEveryMs: number;
 }
 
 /**

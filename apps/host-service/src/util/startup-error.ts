@@ -1,4 +1,9 @@
-import { errorMessage } from '../util/error-message';
+import { errorMessage } from './error-message';
+
+/**
+ * The error of a failed start: config/, startup/, ops/ and metadata/ throw it, main.ts prints
+ * startupErrorLine. A leaf module, so that none of them imports another for it.
+ */
 
 /** Why the daemon could not start (or could not finish an orderly start-up step). */
 export type StartupErrorCode =
@@ -22,17 +27,6 @@ export class StartupError extends Error {
   constructor(code: StartupErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
-  }
-}
-
-/** Every invalid setting at once, so one restart fixes them all. */
-export class ConfigError extends StartupError {
-  override readonly name = 'ConfigError';
-  readonly issues: readonly string[];
-
-  constructor(issues: readonly string[]) {
-    super('INVALID_CONFIG', `invalid settings:\n  ${issues.join('\n  ')}`);
-    this.issues = [...issues];
   }
 }
 
