@@ -223,7 +223,7 @@ export const SETTINGS: readonly Setting[] = [
       const bucket = raw ?? DEFAULT_USER_CONFIGS_BUCKET;
       if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket))
         ctx.issue(`USER_CONFIGS_BUCKET must be an S3 bucket name: 3..63 of a-z 0-9 . - (got "${bucket}")`);
-      // AWS_ENDPOINT_URL(_S3) is read by the S3 client itself (daemon/remote-steps.ts passes process.env).
+      // AWS_ENDPOINT_URL(_S3) is read by the S3 client itself (daemon/serving-steps.ts passes process.env).
       return bucket;
     },
   }),
