@@ -6,8 +6,8 @@ const everywhereBanned = ['koffi', 'pino', 'pino-*', '@sentry/*', 'dockerode'];
 const bannedExcept = (...allowed) => everywhereBanned.filter((m) => !allowed.includes(m));
 
 /**
- * Who may import whom. Test-only code (`type:test`, tools/testing) is open to specs, test/ and
- * testing/ folders and benches only, so it can never reach a package's dist or the daemon.
+ * Who may import whom. Test-only code (`type:test`, tools/testing) is open to specs, test/ folders,
+ * tools/testing itself and benches only, so it can never reach a package's dist or the daemon.
  */
 const boundaries = ({ testCode }) => {
   const also = testCode ? ['type:test'] : [];
@@ -51,7 +51,7 @@ export default [
     },
   },
   {
-    files: ['**/*.spec.ts', '**/test/**/*.ts', '**/testing/**/*.ts', '**/bench/**/*.ts'],
+    files: ['**/*.spec.ts', '**/test/**/*.ts', 'tools/testing/**/*.ts', '**/bench/**/*.ts'],
     rules: { '@nx/enforce-module-boundaries': ['error', boundaries({ testCode: true })] },
   },
   {

@@ -1,9 +1,9 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { STAND_IN_FACTS, startImdsStandIn } from '../../testing/imds-stand-in';
-import type { ImdsStandIn } from '../../testing/imds-stand-in';
-import { STAND_IN_AUTH_TOKEN, startWebserverStandIn } from '../../testing/webserver-stand-in';
-import type { WebserverStandIn } from '../../testing/webserver-stand-in';
+import { STAND_IN_FACTS, startImdsStandIn } from '../../test/imds-stand-in';
+import type { ImdsStandIn } from '../../test/imds-stand-in';
+import { STAND_IN_AUTH_TOKEN, startWebserverStandIn } from '../../test/webserver-stand-in';
+import type { WebserverStandIn } from '../../test/webserver-stand-in';
 import { freePort, peerCertificate, putJson, startDaemon } from './support/daemon-process';
 import type { DaemonProcess } from './support/daemon-process';
 import { makeTempRoot, mountsUnder, removeTempRoot } from './support/temp-root';

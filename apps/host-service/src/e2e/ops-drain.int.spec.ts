@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { startImdsStandIn } from '../../testing/imds-stand-in';
-import type { ImdsStandIn } from '../../testing/imds-stand-in';
-import { startWebserverStandIn } from '../../testing/webserver-stand-in';
-import type { WebserverStandIn } from '../../testing/webserver-stand-in';
+import { startImdsStandIn } from '../../test/imds-stand-in';
+import type { ImdsStandIn } from '../../test/imds-stand-in';
+import { startWebserverStandIn } from '../../test/webserver-stand-in';
+import type { WebserverStandIn } from '../../test/webserver-stand-in';
 import { freePort, putJson, startDaemon } from './support/daemon-process';
 import type { DaemonProcess } from './support/daemon-process';
 import { ops, opsPortFrom, promtool, sample } from './support/ops-client';
