@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
 import { Daemon, docker, freePort, putJson } from './daemon';
-import { EvdevReader, containsSequence, nodeName } from './evdev';
-import type { Ev } from './evdev';
+import { EvdevReader, containsSequence, nodeName } from '../../../tools/testing/src/evdev';
+import type { Ev } from '../../../tools/testing/src/evdev';
 
 const REPO = process.env.FRACTAL_REPO ?? process.cwd();
 const IMAGE = process.env.UINPUT_CLIENT_IMAGE ?? 'fractal/uinput-client:test';

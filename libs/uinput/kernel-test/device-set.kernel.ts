@@ -16,8 +16,8 @@ import {
   allocateDeviceSet,
   sendFds,
 } from '../src/index';
-import { EvdevReader, describeNode, waitUntil } from './evdev';
-import type { Ev } from './evdev';
+import { EvdevReader, describeNode, waitUntil } from '../../../tools/testing/src/evdev';
+import type { Ev } from '../../../tools/testing/src/evdev';
 
 const SYN_REPORT: Ev = [EV.SYN, SYN.REPORT, 0];
 
