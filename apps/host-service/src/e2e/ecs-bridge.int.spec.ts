@@ -1,4 +1,5 @@
 import Dockerode from 'dockerode';
+import { removeContainers, removeLabelled } from '@tools/testing';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { dockerCli, waitFor } from './support/docker-cli';
@@ -36,19 +37,14 @@ describe('host service with the ECS bridge (localdev, test image as the agent)',
 
   afterAll(async () => {
     await daemon?.kill();
-    const ours = await docker.listContainers({ all: true, filters: { label: [LABEL] } }).catch(() => []);
     // The daemon names its agent `ecs-agent`; if it died before logging the id, find it by our socket.
     const named = await docker
       .getContainer('ecs-agent')
       .inspect()
       .catch(() => undefined);
     if (named?.HostConfig.Binds?.includes(`${socketPath}:/var/run/docker.sock`)) agentId ??= named.Id;
-    for (const id of [...(agentId ? [agentId] : []), ...ours.map((c) => c.Id)]) {
-      await docker
-        .getContainer(id)
-        .remove({ force: true })
-        .catch(() => undefined);
-    }
+    await removeContainers(docker, agentId ? [agentId] : []);
+    await removeLabelled(docker, LABEL);
     await removeTempRoot(root);
   });
 

@@ -1,4 +1,5 @@
 import Dockerode from 'dockerode';
+import { removeContainers, removeLabelled } from '@tools/testing';
 import { request } from 'node:http';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -45,12 +46,8 @@ describe('ops with the ECS bridge (localdev, test image as the agent)', () => {
   });
   afterAll(async () => {
     await daemon?.kill();
-    const ours = await docker.listContainers({ all: true, filters: { label: [LABEL] } }).catch(() => []);
-    for (const id of [...(agentId ? [agentId] : []), ...ours.map((c) => c.Id)])
-      await docker
-        .getContainer(id)
-        .remove({ force: true })
-        .catch(() => undefined);
+    await removeContainers(docker, agentId ? [agentId] : []);
+    await removeLabelled(docker, LABEL);
     await removeTempRoot(root);
   });
 
