@@ -4,6 +4,7 @@
 export { mulberry32 } from './mulberry32';
 export { removeContainers, removeLabelled } from './remove-labelled';
 export { startS3rver } from './s3rver';
+export { makeTempRoot, mountsUnder, removeTempRoot } from './temp-root';
 export type { S3rverStandIn } from './s3rver';
 export { freePort, putJson, startProcess } from './daemon-process';
 export type { ApiAnswer, DaemonProcess, StartProcessOptions } from './daemon-process';
