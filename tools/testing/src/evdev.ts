@@ -107,12 +107,3 @@ export function describeNode(path: string): { isCharDevice: boolean; major: numb
     name: nodeName(path),
   };
 }
-
-/** Polls `check` every 20 ms until it holds; throws after `timeoutMs`. */
-export async function waitUntil(what: string, check: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
-  }
-}

@@ -3,6 +3,7 @@
 // (eslint.config.mjs).
 export { mulberry32 } from './mulberry32';
 export { removeContainers, removeLabelled } from './remove-labelled';
+export { waitFor, waitUntil } from './poll';
 export { startS3rver } from './s3rver';
 export { makeTempRoot, mountsUnder, removeTempRoot } from './temp-root';
 export type { S3rverStandIn } from './s3rver';

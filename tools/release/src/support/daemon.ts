@@ -1,5 +1,5 @@
 import type Dockerode from 'dockerode';
-import { putJson, removeLabelled, startProcess } from '@tools/testing';
+import { putJson, removeLabelled, startProcess, waitFor as poll } from '@tools/testing';
 import type { DaemonProcess } from '@tools/testing';
 
 export { freePort, putJson } from '@tools/testing';
@@ -32,18 +32,12 @@ export async function spinUp(port: number): Promise<string> {
 }
 
 /** Polls `probe` until it returns something other than undefined (errors count as not yet). */
-export async function waitFor<T>(
+export function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined>,
   timeoutMs = 60_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  return poll(what, probe, timeoutMs, 200);
 }
 
 /** Force-removes every container this run spun up (by its per-run `fractal.app` label). */
