@@ -4,7 +4,7 @@ import { copyFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type S3rver from 's3rver';
 import { startS3rver } from '@tools/testing';
-import { TARBALL, WORKSPACE, removeTempDir, runProgram, tempDir } from './support/release';
+import { TARBALL, WORKSPACE, removeTempDir, runProgram, tempDir } from '../test/release';
 
 const BUCKET = 'release-test-bucket';
 const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };

@@ -6,7 +6,7 @@ import { makeTempRoot, removeTempRoot } from '@tools/testing';
 
 const run = promisify(execFile);
 
-export const WORKSPACE = join(__dirname, '..', '..', '..', '..');
+export const WORKSPACE = join(__dirname, '..', '..', '..');
 export const VERSION = (require(join(WORKSPACE, 'apps/host-service/package.json')) as { version: string })
   .version;
 export const TOP_DIR = `fractal-host-service-${VERSION}`;
