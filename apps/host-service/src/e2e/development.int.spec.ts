@@ -5,7 +5,7 @@ import { STAND_IN_AUTH_TOKEN, startWebserverStandIn } from '../../test/webserver
 import type { WebserverStandIn } from '../../test/webserver-stand-in';
 import { freePort, peerCertificate, putJson, startDaemon } from './support/daemon-process';
 import type { DaemonProcess } from './support/daemon-process';
-import { developmentEnv } from './support/development-env';
+import { developmentEnv } from './support/daemon-env';
 import { makeTempRoot, mountsUnder, removeTempRoot } from './support/temp-root';
 
 const SECRET = 'e2e-webserver-secret';

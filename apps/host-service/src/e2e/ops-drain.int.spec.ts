@@ -4,7 +4,7 @@ import { startWebserverStandIn } from '../../test/webserver-stand-in';
 import type { WebserverStandIn } from '../../test/webserver-stand-in';
 import { freePort, putJson, startDaemon } from './support/daemon-process';
 import type { DaemonProcess } from './support/daemon-process';
-import { developmentEnv } from './support/development-env';
+import { developmentEnv } from './support/daemon-env';
 import { ops, opsPortFrom, promtool, sample } from './support/ops-client';
 import { makeTempRoot, removeTempRoot } from './support/temp-root';
 

@@ -27,3 +27,22 @@ export function developmentEnv(
     USE_PROD_LOGGING: 'false',
   };
 }
+
+/**
+ * The ECS bridge on, with `image` (the test image) as the agent: its config file and socket are
+ * the spec's, the agent's log, data and config dirs `root/ecs-log`, `root/ecs-data`, `root/ecs-etc`.
+ */
+export function ecsBridgeEnv(
+  root: string,
+  bridge: { readonly socketPath: string; readonly configFile: string; readonly image: string },
+): Record<string, string> {
+  return {
+    ECS_BRIDGE: 'on',
+    ECS_CONFIG_FILE: bridge.configFile,
+    ECS_BRIDGE_SOCKET: bridge.socketPath,
+    ECS_AGENT_IMAGE: bridge.image,
+    ECS_AGENT_LOG_DIR: join(root, 'ecs-log'),
+    ECS_AGENT_DATA_DIR: join(root, 'ecs-data'),
+    ECS_AGENT_CONFIG_DIR: join(root, 'ecs-etc'),
+  };
+}
