@@ -6,8 +6,8 @@ const everywhereBanned = ['koffi', 'pino', 'pino-*', '@sentry/*', 'dockerode'];
 const bannedExcept = (...allowed) => everywhereBanned.filter((m) => !allowed.includes(m));
 
 /**
- * Who may import whom. Test-only code (`type:test`, tools/testing) is open to specs, test/ and
- * testing/ folders and benches only, so it can never reach a package's dist or the daemon.
+ * Who may import whom. Test-only code (`type:test`, tools/testing) is open to specs, test/ folders,
+ * tools/testing itself and benches only, so it can never reach a package's dist or the daemon.
  */
 const boundaries = ({ testCode }) => {
   const also = testCode ? ['type:test'] : [];
@@ -52,8 +52,27 @@ export default [
     },
   },
   {
-    files: ['**/*.spec.ts', '**/test/**/*.ts', '**/testing/**/*.ts', '**/bench/**/*.ts'],
+    // (The app's e2e specs keep their support files beside them, in src/e2e/, which its build
+    // leaves out.)
+    files: [
+      '**/*.spec.ts',
+      '**/test/**/*.ts',
+      '**/src/e2e/**/*.ts',
+      'tools/testing/**/*.ts',
+      '**/bench/**/*.ts',
+    ],
     rules: { '@nx/enforce-module-boundaries': ['error', boundaries({ testCode: true })] },
+  },
+  {
+    // The tests that run on a real kernel in the VM of tools/vm are compiled with tsc for plain
+    // node, which knows no path mapping: they import tools/testing's files by their path.
+    files: ['**/kernel-test/**/*.ts', '**/kernel-e2e/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        { ...boundaries({ testCode: true }), allow: ['../../../tools/testing/src/*'] },
+      ],
+    },
   },
   {
     // Benchmarks and workspace tools print their figures; specs may too.

@@ -18,7 +18,7 @@ import { createMemoryLogger } from '@fractal/logger/testing';
 import { createApi } from '../src/api';
 import { listenHttps } from '../src/startup/https-server';
 import { ContainerManager } from '../src/containers';
-import { FakeDockerEngine } from '../testing/fake-docker-engine';
+import { FakeDockerEngine } from '../test/fake-docker-engine';
 import { DrainState } from '../src/ops/drain-state';
 import { OpsMetrics } from '../src/ops/ops-metrics';
 import { percentile, putJson, selfSignedPems } from './bench-util';

@@ -5,6 +5,7 @@
  *   npx nx build host-service && npx ts-node --transpile-only -P apps/host-service/tsconfig.spec.json apps/host-service/bench/idle-rss.ts
  */
 import Dockerode from 'dockerode';
+import { removeContainers } from '@tools/testing';
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -97,11 +98,7 @@ async function main(): Promise<void> {
     if (code !== 0) console.log(`daemon exit: ${String(code)}`);
     await daemon.kill();
     bare.kill();
-    for (const id of ids)
-      await docker
-        .getContainer(id)
-        .remove({ force: true })
-        .catch(() => undefined);
+    await removeContainers(docker, ids);
     await removeTempRoot(root);
   }
 }

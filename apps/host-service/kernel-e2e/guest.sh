@@ -49,7 +49,7 @@ export KERNEL_E2E_WARM_MARKER=/run/engine-warm
 } &
 rc=0
 stamp "e2e test starts"
-"$NODE" --test-reporter=spec "$FRACTAL_REPO/tmp/host-service-kernel-e2e/main.js" || rc=$?
+"$NODE" --test-reporter=spec "$FRACTAL_REPO/tmp/host-service-kernel-e2e/apps/host-service/kernel-e2e/main.js" || rc=$?
 if [ "$rc" -ne 0 ]; then
   echo "--- dockerd log (last 30 lines)"
   tail -n 30 /run/dockerd.log

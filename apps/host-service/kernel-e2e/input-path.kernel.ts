@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
 import { Daemon, docker, freePort, putJson } from './daemon';
-import { EvdevReader, containsSequence, nodeName } from './evdev';
-import type { Ev } from './evdev';
+import { EvdevReader, containsSequence, nodeName } from '../../../tools/testing/src/evdev';
+import type { Ev } from '../../../tools/testing/src/evdev';
+import { waitUntil } from '../../../tools/testing/src/poll';
 
 const REPO = process.env.FRACTAL_REPO ?? process.cwd();
 const IMAGE = process.env.UINPUT_CLIENT_IMAGE ?? 'fractal/uinput-client:test';
@@ -24,12 +24,8 @@ function step(what: string): void {
   process.stdout.write(`kernel-e2e: [+${((Date.now() - started) / 1000).toFixed(1)} s] ${what}\n`);
 }
 
-async function waitFor(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
+function waitFor(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
+  return waitUntil(what, check, timeoutMs, 100);
 }
 
 interface Inspect {

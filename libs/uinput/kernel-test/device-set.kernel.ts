@@ -16,8 +16,9 @@ import {
   allocateDeviceSet,
   sendFds,
 } from '../src/index';
-import { EvdevReader, describeNode, waitUntil } from './evdev';
-import type { Ev } from './evdev';
+import { EvdevReader, describeNode } from '../../../tools/testing/src/evdev';
+import { waitUntil } from '../../../tools/testing/src/poll';
+import type { Ev } from '../../../tools/testing/src/evdev';
 
 const SYN_REPORT: Ev = [EV.SYN, SYN.REPORT, 0];
 

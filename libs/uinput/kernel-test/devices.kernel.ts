@@ -5,8 +5,9 @@ import { basename, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ABS, BTN, EV, KEY, REL, SYN, createKeyboard, createMouse, createTouchPad } from '../src/index';
 import type { UinputDevice } from '../src/index';
-import { EvdevReader, describeNode, waitUntil } from './evdev';
-import type { Ev } from './evdev';
+import { EvdevReader, describeNode } from '../../../tools/testing/src/evdev';
+import { waitUntil } from '../../../tools/testing/src/poll';
+import type { Ev } from '../../../tools/testing/src/evdev';
 
 const SYN_REPORT: Ev = [EV.SYN, SYN.REPORT, 0];
 

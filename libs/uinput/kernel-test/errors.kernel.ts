@@ -4,7 +4,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { KEY, UinputUnavailableError, allocateDeviceSet, createKeyboard } from '../src/index';
-import { EvdevReader, waitUntil } from './evdev';
+import { EvdevReader } from '../../../tools/testing/src/evdev';
+import { waitUntil } from '../../../tools/testing/src/poll';
 
 const MODULES = process.env.FRACTAL_VM_MODULES ?? '/run/vm-modules';
 

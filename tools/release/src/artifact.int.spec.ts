@@ -9,7 +9,7 @@ import {
   removeTempDir,
   runProgram,
   tempDir,
-} from './support/release';
+} from '../test/release';
 
 /** The tarball `host-service:package` wrote, extracted outside the workspace. */
 describe('the release tarball', () => {

@@ -1,6 +1,6 @@
 import { chmod, mkdir, readFile, readdir, readlink, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { VERSION, extractRelease, removeTempDir, runProgram, tempDir, treeListing } from './support/release';
+import { VERSION, extractRelease, removeTempDir, runProgram, tempDir, treeListing } from '../test/release';
 
 const UNIT = 'fractal-host-service.service';
 

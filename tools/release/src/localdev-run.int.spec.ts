@@ -1,9 +1,9 @@
 import Dockerode from 'dockerode';
 import { join } from 'node:path';
 import { NotifyListener } from '@fractal/sdnotify/testing';
-import { TEST_APP, removeTestContainers, freePort, spinUp, startArtifact, waitFor } from './support/daemon';
-import type { Daemon } from './support/daemon';
-import { extractRelease, pathWithoutNode, removeTempDir, tempDir } from './support/release';
+import { TEST_APP, removeTestContainers, freePort, spinUp, startArtifact, waitFor } from '../test/daemon';
+import type { Daemon } from '../test/daemon';
+import { extractRelease, pathWithoutNode, removeTempDir, tempDir } from '../test/release';
 
 /**
  * The extracted artifact as systemd runs it: Type=notify with NOTIFY_SOCKET, no Node on PATH,

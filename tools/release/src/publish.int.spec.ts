@@ -1,10 +1,10 @@
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { copyFile, readFile, rm, writeFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { basename, join } from 'node:path';
-import S3rver from 's3rver';
-import { TARBALL, WORKSPACE, removeTempDir, runProgram, tempDir } from './support/release';
+import type S3rver from 's3rver';
+import { startS3rver } from '@tools/testing';
+import { TARBALL, WORKSPACE, removeTempDir, runProgram, tempDir } from '../test/release';
 
 const BUCKET = 'release-test-bucket';
 const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
@@ -39,15 +39,7 @@ describe('publishing the release to S3', () => {
 
   beforeAll(async () => {
     dir = await tempDir('publish');
-    server = new S3rver({
-      address: '127.0.0.1',
-      port: 0,
-      silent: true,
-      directory: join(dir, 's3'),
-      configureBuckets: [{ name: BUCKET, configs: [] }],
-    });
-    const info = (await server.run()) as AddressInfo;
-    endpoint = `http://127.0.0.1:${info.port}`;
+    ({ server, endpoint } = await startS3rver(join(dir, 's3'), BUCKET));
     client = new S3Client({ endpoint, region: 'us-east-1', credentials, forcePathStyle: true });
   });
   afterAll(async () => {

@@ -12,9 +12,9 @@ import {
   spinUp,
   startArtifact,
   waitFor,
-} from './support/daemon';
-import type { Daemon } from './support/daemon';
-import { BUNDLE, VERSION, extractRelease, removeTempDir, runProgram, tempDir } from './support/release';
+} from '../test/daemon';
+import type { Daemon } from '../test/daemon';
+import { BUNDLE, VERSION, extractRelease, removeTempDir, runProgram, tempDir } from '../test/release';
 
 /**
  * DEPENDS ON SIGUSR2 DETACH (the recovery work, helper "core"'s branch): SIGUSR2 stops the API,

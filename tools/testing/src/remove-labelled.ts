@@ -12,3 +12,13 @@ export async function removeLabelled(docker: Dockerode, label: string): Promise<
     ),
   );
 }
+
+/** Force-removes the containers `ids`, one after another; cleanup never throws. */
+export async function removeContainers(docker: Dockerode, ids: readonly string[]): Promise<void> {
+  for (const id of ids) {
+    await docker
+      .getContainer(id)
+      .remove({ force: true })
+      .catch(() => undefined);
+  }
+}

@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
-import { createHarness } from '../../testing/harness';
-import type { Harness } from '../../testing/harness';
+import { createHarness } from '../../test/harness';
+import type { Harness } from '../../test/harness';
 import { DrainState } from '../ops/drain-state';
 import { createApi } from './create-api';
 

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
-import { createHarness } from '../../testing/harness';
-import type { Harness } from '../../testing/harness';
+import { createHarness } from '../../test/harness';
+import type { Harness } from '../../test/harness';
 import { createApi } from './create-api';
 
 const SECRET = 'testwebserverauthsecretdev';

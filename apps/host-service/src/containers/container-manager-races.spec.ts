@@ -1,8 +1,8 @@
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createFakeDeviceSet } from '@fractal/uinput/testing';
-import { createHarness, spinReq, token, until, values } from '../../testing/harness';
-import type { Harness } from '../../testing/harness';
+import { createHarness, spinReq, token, until, values } from '../../test/harness';
+import type { Harness } from '../../test/harness';
 
 describe('ContainerManager under races', () => {
   let h: Harness;

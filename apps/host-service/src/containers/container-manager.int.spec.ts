@@ -1,10 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Dockerode from 'dockerode';
-import S3rver from 's3rver';
+import type S3rver from 's3rver';
 import { PortAllocator, createBindingProbe } from '@fractal/portbindings';
 import { TtyAllocator } from '@fractal/ttys';
 import { sendFds } from '@fractal/uinput';
@@ -15,7 +14,7 @@ import { ContainerManager } from './container-manager';
 import type { ContainerManagerDeps } from './container-manager';
 import { DockerError, DockerodeEngine } from './docker';
 import type { DockerEngine, EventsQuery } from './docker';
-import { removeLabelled } from '@tools/testing';
+import { removeLabelled, startS3rver } from '@tools/testing';
 
 const IMAGE = 'fractal/test-protocol:latest';
 const TEST_LABEL = 'fractal.test';
@@ -110,15 +109,7 @@ describe('ContainerManager on the real engine and a real S3 server', () => {
     // rshared bind sources must sit on a shared mount (the daemon does the same at start).
     execFileSync('mount', ['--bind', fractalDir, fractalDir]);
     execFileSync('mount', ['--make-rshared', fractalDir]);
-    s3 = new S3rver({
-      address: '127.0.0.1',
-      port: 0,
-      silent: true,
-      directory: join(root, 's3'),
-      configureBuckets: [{ name: 'fractal-user-app-configs', configs: [] }],
-    });
-    const info = (await s3.run()) as AddressInfo;
-    endpoint = `http://127.0.0.1:${info.port}`;
+    ({ server: s3, endpoint } = await startS3rver(join(root, 's3'), 'fractal-user-app-configs'));
   });
 
   afterAll(async () => {

@@ -2,8 +2,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { configObjectKey } from '@fractal/userconfigs';
 import { HostServiceError } from './errors';
-import { createHarness, spinReq, token, until, values } from '../../testing/harness';
-import type { Harness } from '../../testing/harness';
+import { createHarness, spinReq, token, until, values } from '../../test/harness';
+import type { Harness } from '../../test/harness';
 
 describe('ContainerManager', () => {
   let h: Harness;

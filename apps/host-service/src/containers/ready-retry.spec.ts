@@ -1,7 +1,7 @@
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createHarness, spinReq, token, values } from '../../testing/harness';
-import type { Harness } from '../../testing/harness';
+import { createHarness, spinReq, token, values } from '../../test/harness';
+import type { Harness } from '../../test/harness';
 
 describe('a failed .ready write', () => {
   let h: Harness;

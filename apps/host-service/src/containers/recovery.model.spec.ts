@@ -1,8 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import { configObjectKey } from '@fractal/userconfigs';
 import { mulberry32 } from '@tools/testing';
-import { createHarness, spinReq, until } from '../../testing/harness';
-import type { Harness } from '../../testing/harness';
+import { createHarness, spinReq, until } from '../../test/harness';
+import type { Harness } from '../../test/harness';
 
 /** Seeded, so a failing run replays exactly. */
 const prng = mulberry32;

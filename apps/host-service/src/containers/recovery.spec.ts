@@ -1,8 +1,8 @@
 import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { configObjectKey } from '@fractal/userconfigs';
-import { createHarness, spinReq, token, until, values } from '../../testing/harness';
-import type { Harness } from '../../testing/harness';
+import { createHarness, spinReq, token, until, values } from '../../test/harness';
+import type { Harness } from '../../test/harness';
 
 const KEY = configObjectKey({ userId: 'user-1', appName: 'test-app' });
 const exists = (p: string) =>

@@ -1,6 +1,6 @@
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
-import { createHarness, spinReq, until } from '../../testing/harness';
-import type { Harness } from '../../testing/harness';
+import { createHarness, spinReq, until } from '../../test/harness';
+import type { Harness } from '../../test/harness';
 import type { ContainerResource } from './resources';
 
 const tick = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

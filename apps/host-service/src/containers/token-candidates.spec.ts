@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { configObjectKey } from '@fractal/userconfigs';
-import { createHarness, spinReq, token, until, values } from '../../testing/harness';
-import type { Harness } from '../../testing/harness';
+import { createHarness, spinReq, token, until, values } from '../../test/harness';
+import type { Harness } from '../../test/harness';
 
 const ready = (dir: string) =>
   stat(join(dir, '.ready')).then(

@@ -1,5 +1,5 @@
-import { createHarness, spinReq, token, until, values } from '../../testing/harness';
-import type { Harness } from '../../testing/harness';
+import { createHarness, spinReq, token, until, values } from '../../test/harness';
+import type { Harness } from '../../test/harness';
 
 /**
  * managerShutdownWorstCaseMs counts one settings retry, run alongside the containers' stop and

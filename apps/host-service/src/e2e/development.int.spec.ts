@@ -1,11 +1,11 @@
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { STAND_IN_FACTS, startImdsStandIn } from '../../testing/imds-stand-in';
-import type { ImdsStandIn } from '../../testing/imds-stand-in';
-import { STAND_IN_AUTH_TOKEN, startWebserverStandIn } from '../../testing/webserver-stand-in';
-import type { WebserverStandIn } from '../../testing/webserver-stand-in';
+import { STAND_IN_FACTS, startImdsStandIn } from '../../test/imds-stand-in';
+import type { ImdsStandIn } from '../../test/imds-stand-in';
+import { STAND_IN_AUTH_TOKEN, startWebserverStandIn } from '../../test/webserver-stand-in';
+import type { WebserverStandIn } from '../../test/webserver-stand-in';
 import { freePort, peerCertificate, putJson, startDaemon } from './support/daemon-process';
 import type { DaemonProcess } from './support/daemon-process';
+import { developmentEnv } from './support/daemon-env';
 import { makeTempRoot, mountsUnder, removeTempRoot } from './support/temp-root';
 
 const SECRET = 'e2e-webserver-secret';
@@ -18,19 +18,8 @@ describe('host service (development) as a process', () => {
   let daemon: DaemonProcess | undefined;
 
   const env = (port: number): Record<string, string> => ({
-    APP_ENV: 'development',
-    HOST_SERVICE_PORT: String(port),
-    HOST_SERVICE_HOST: '127.0.0.1',
-    FRACTAL_DIR: join(root, 'fractal'),
-    FRACTAL_PRIVATE_DIR: join(root, 'private'),
-    USER_CONFIGS_DIR: join(root, 'store'),
-    WEBSERVER_AUTH_SECRET: SECRET,
-    WEBSERVER_URL: web.url,
-    AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url,
+    ...developmentEnv(root, port, { imds, web, secret: SECRET }),
     HEARTBEAT_INTERVAL_MS: '300',
-    ECS_BRIDGE: 'off',
-    UINPUT: 'off',
-    USE_PROD_LOGGING: 'false',
   });
 
   beforeEach(async () => {

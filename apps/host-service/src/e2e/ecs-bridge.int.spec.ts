@@ -1,6 +1,8 @@
 import Dockerode from 'dockerode';
+import { removeContainers, removeLabelled } from '@tools/testing';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ecsBridgeEnv } from './support/daemon-env';
 import { dockerCli, waitFor } from './support/docker-cli';
 import { freePort, putJson, startDaemon } from './support/daemon-process';
 import type { DaemonProcess } from './support/daemon-process';
@@ -36,19 +38,14 @@ describe('host service with the ECS bridge (localdev, test image as the agent)',
 
   afterAll(async () => {
     await daemon?.kill();
-    const ours = await docker.listContainers({ all: true, filters: { label: [LABEL] } }).catch(() => []);
     // The daemon names its agent `ecs-agent`; if it died before logging the id, find it by our socket.
     const named = await docker
       .getContainer('ecs-agent')
       .inspect()
       .catch(() => undefined);
     if (named?.HostConfig.Binds?.includes(`${socketPath}:/var/run/docker.sock`)) agentId ??= named.Id;
-    for (const id of [...(agentId ? [agentId] : []), ...ours.map((c) => c.Id)]) {
-      await docker
-        .getContainer(id)
-        .remove({ force: true })
-        .catch(() => undefined);
-    }
+    await removeContainers(docker, agentId ? [agentId] : []);
+    await removeLabelled(docker, LABEL);
     await removeTempRoot(root);
   });
 
@@ -70,13 +67,7 @@ describe('host service with the ECS bridge (localdev, test image as the agent)',
       FRACTAL_DIR: fractalDir,
       FRACTAL_PRIVATE_DIR: join(root, 'private'),
       UINPUT: 'off',
-      ECS_BRIDGE: 'on',
-      ECS_CONFIG_FILE: configFile,
-      ECS_BRIDGE_SOCKET: socketPath,
-      ECS_AGENT_IMAGE: IMAGE,
-      ECS_AGENT_LOG_DIR: agentDirs.log,
-      ECS_AGENT_DATA_DIR: agentDirs.data,
-      ECS_AGENT_CONFIG_DIR: agentDirs.config,
+      ...ecsBridgeEnv(root, { socketPath, configFile, image: IMAGE }),
     });
     const opsPort = opsPortFrom(await daemon.waitForLog('ops listener on'));
     const started = await daemon.waitForLog('ECS agent started');

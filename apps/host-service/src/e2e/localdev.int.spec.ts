@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { unpackConfigArchive } from '@fractal/userconfigs';
+import { removeContainers } from '@tools/testing';
 import { freePort, putJson, startDaemon } from './support/daemon-process';
 import { waitFor } from './support/docker-cli';
 import type { DaemonProcess } from './support/daemon-process';
@@ -37,11 +38,7 @@ describe('host service (localdev) with the test image', () => {
 
   afterAll(async () => {
     await daemon?.kill();
-    for (const id of containers)
-      await docker
-        .getContainer(id)
-        .remove({ force: true })
-        .catch(() => undefined);
+    await removeContainers(docker, containers);
     await removeTempRoot(root);
   });
 

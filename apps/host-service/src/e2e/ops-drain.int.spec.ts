@@ -1,10 +1,10 @@
-import { join } from 'node:path';
-import { startImdsStandIn } from '../../testing/imds-stand-in';
-import type { ImdsStandIn } from '../../testing/imds-stand-in';
-import { startWebserverStandIn } from '../../testing/webserver-stand-in';
-import type { WebserverStandIn } from '../../testing/webserver-stand-in';
+import { startImdsStandIn } from '../../test/imds-stand-in';
+import type { ImdsStandIn } from '../../test/imds-stand-in';
+import { startWebserverStandIn } from '../../test/webserver-stand-in';
+import type { WebserverStandIn } from '../../test/webserver-stand-in';
 import { freePort, putJson, startDaemon } from './support/daemon-process';
 import type { DaemonProcess } from './support/daemon-process';
+import { developmentEnv } from './support/daemon-env';
 import { ops, opsPortFrom, promtool, sample } from './support/ops-client';
 import { makeTempRoot, removeTempRoot } from './support/temp-root';
 
@@ -20,20 +20,9 @@ describe('drain (development) as a process', () => {
   const start = async (): Promise<{ port: number; opsPort: number; d: DaemonProcess }> => {
     const port = await freePort();
     const d = startDaemon({
-      APP_ENV: 'development',
-      HOST_SERVICE_PORT: String(port),
-      HOST_SERVICE_HOST: '127.0.0.1',
-      FRACTAL_DIR: join(root, 'fractal'),
-      FRACTAL_PRIVATE_DIR: join(root, 'private'),
-      USER_CONFIGS_DIR: join(root, 'store'),
-      WEBSERVER_AUTH_SECRET: SECRET,
-      WEBSERVER_URL: web.url,
-      AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url,
+      ...developmentEnv(root, port, { imds, web, secret: SECRET }),
       HEARTBEAT_INTERVAL_MS: '200',
       DRAIN_POLL_INTERVAL_MS: '200',
-      ECS_BRIDGE: 'off',
-      UINPUT: 'off',
-      USE_PROD_LOGGING: 'false',
     });
     daemon = d;
     const opsPort = opsPortFrom(await d.waitForLog('ops listener on'));

@@ -1,7 +1,9 @@
 import Dockerode from 'dockerode';
+import { removeContainers, removeLabelled } from '@tools/testing';
 import { request } from 'node:http';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ecsBridgeEnv } from './support/daemon-env';
 import { dockerCli } from './support/docker-cli';
 import { freePort, startDaemon } from './support/daemon-process';
 import type { DaemonProcess } from './support/daemon-process';
@@ -45,12 +47,8 @@ describe('ops with the ECS bridge (localdev, test image as the agent)', () => {
   });
   afterAll(async () => {
     await daemon?.kill();
-    const ours = await docker.listContainers({ all: true, filters: { label: [LABEL] } }).catch(() => []);
-    for (const id of [...(agentId ? [agentId] : []), ...ours.map((c) => c.Id)])
-      await docker
-        .getContainer(id)
-        .remove({ force: true })
-        .catch(() => undefined);
+    await removeContainers(docker, agentId ? [agentId] : []);
+    await removeLabelled(docker, LABEL);
     await removeTempRoot(root);
   });
 
@@ -64,13 +62,7 @@ describe('ops with the ECS bridge (localdev, test image as the agent)', () => {
       FRACTAL_DIR: join(root, 'fractal'),
       FRACTAL_PRIVATE_DIR: join(root, 'private'),
       UINPUT: 'off',
-      ECS_BRIDGE: 'on',
-      ECS_CONFIG_FILE: configFile,
-      ECS_BRIDGE_SOCKET: socketPath,
-      ECS_AGENT_IMAGE: IMAGE,
-      ECS_AGENT_LOG_DIR: join(root, 'ecs-log'),
-      ECS_AGENT_DATA_DIR: join(root, 'ecs-data'),
-      ECS_AGENT_CONFIG_DIR: join(root, 'ecs-etc'),
+      ...ecsBridgeEnv(root, { socketPath, configFile, image: IMAGE }),
     });
     const opsPort = opsPortFrom(await daemon.waitForLog('ops listener on'));
     agentId = String((await daemon.waitForLog('ECS agent started')).containerId);

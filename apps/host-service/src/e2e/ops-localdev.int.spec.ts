@@ -1,4 +1,5 @@
 import Dockerode from 'dockerode';
+import { removeContainers } from '@tools/testing';
 import { join } from 'node:path';
 import { waitFor } from './support/docker-cli';
 import { freePort, putJson, startDaemon } from './support/daemon-process';
@@ -40,11 +41,7 @@ describe('ops listener (localdev) as a process', () => {
   });
   afterAll(async () => {
     await daemon?.kill();
-    for (const id of created)
-      await docker
-        .getContainer(id)
-        .remove({ force: true })
-        .catch(() => undefined);
+    await removeContainers(docker, created);
     await removeTempRoot(root);
   });
 

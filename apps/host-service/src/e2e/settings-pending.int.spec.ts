@@ -1,40 +1,21 @@
 import Dockerode from 'dockerode';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
-import { unpackConfigArchive } from '@fractal/userconfigs';
-import { S3ConfigStore } from '@fractal/userconfigs/s3';
 import { freePort } from './support/daemon-process';
 import type { DaemonProcess } from './support/daemon-process';
 import { waitFor } from './support/docker-cli';
 import {
-  BUCKET,
   endSession,
   Forwarder,
   removeContainers,
   startS3,
   startSession,
   startSettingsDaemon,
+  storedSettings,
 } from './support/settings-sessions';
 import { makeTempRoot, removeTempRoot } from './support/temp-root';
 
 const app = 'settings-app';
-
-async function storedSettings(s3Port: number, root: string, userId: string, token: string): Promise<string> {
-  const store = new S3ConfigStore({
-    bucket: BUCKET,
-    clientConfig: {
-      endpoint: `http://127.0.0.1:${s3Port}`,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    },
-  });
-  const body = await store.get({ userId, appName: app });
-  if (!body) throw new Error('nothing stored yet');
-  const dir = join(root, `check-${Math.random()}`);
-  await unpackConfigArchive(body as Readable, token, dir);
-  return readFile(join(dir, 'settings.ini'), 'utf8');
-}
 
 const pendingFiles = (root: string, name: string, userId: string): Promise<string[]> =>
   readdir(join(root, `${name}-private`, 'pendingConfigUploads', userId, app))

@@ -1,40 +1,20 @@
 import Dockerode from 'dockerode';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
-import { unpackConfigArchive } from '@fractal/userconfigs';
-import { S3ConfigStore } from '@fractal/userconfigs/s3';
 import { freePort } from './support/daemon-process';
 import type { DaemonProcess } from './support/daemon-process';
 import {
-  BUCKET,
   endSession,
   readInContainer,
   removeContainers,
   startS3,
   startSession,
   startSettingsDaemon,
+  storedSettings,
 } from './support/settings-sessions';
 import { makeTempRoot, removeTempRoot } from './support/temp-root';
 
 const user = { userId: 'rollback-user', token: 'rollback-token' };
-
-/** The stored archive's settings.ini, read back through the library. */
-async function storedSettings(s3Port: number, root: string): Promise<string> {
-  const store = new S3ConfigStore({
-    bucket: BUCKET,
-    clientConfig: {
-      endpoint: `http://127.0.0.1:${s3Port}`,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    },
-  });
-  const body = await store.get({ userId: user.userId, appName: 'settings-app' });
-  const dir = join(root, `check-${Date.now()}`);
-  await unpackConfigArchive(body as Readable, user.token, dir);
-  const { readFile } = await import('node:fs/promises');
-  return readFile(join(dir, 'settings.ini'), 'utf8');
-}
 
 describe('settings are never rolled back (issue 10, defect 1)', () => {
   const docker = new Dockerode();
@@ -63,7 +43,7 @@ describe('settings are never rolled back (issue 10, defect 1)', () => {
 
     const one = await startSession(docker, port, fractalDir, user, containers);
     await endSession(docker, one, 'session 1');
-    expect(await storedSettings(s3Port, root)).toBe('session 1');
+    expect(await storedSettings(s3Port, root, user.userId, user.token)).toBe('session 1');
 
     const two = await startSession(docker, port, fractalDir, user, containers);
     expect(await readInContainer(docker, two.dockerId, 'settings.ini')).toBe('session 1');
@@ -77,7 +57,7 @@ describe('settings are never rolled back (issue 10, defect 1)', () => {
     // The container itself sees session 2's settings through its bind mount.
     expect(await readInContainer(docker, three.dockerId, 'settings.ini')).toBe('session 2');
     await endSession(docker, three, 'session 3');
-    expect(await storedSettings(s3Port, root)).toBe('session 3');
+    expect(await storedSettings(s3Port, root, user.userId, user.token)).toBe('session 3');
     expect(await readdir(pending).catch(() => [])).toEqual([]);
   });
 });

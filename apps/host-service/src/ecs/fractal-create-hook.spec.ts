@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CreateHookError } from '@fractal/ecsagent-bridge';
-import { createHarness } from '../../testing/harness';
-import type { Harness } from '../../testing/harness';
+import { createHarness } from '../../test/harness';
+import type { Harness } from '../../test/harness';
 import { appNameFromImage, createFractalCreateHook } from './fractal-create-hook';
 
 describe('createFractalCreateHook', () => {

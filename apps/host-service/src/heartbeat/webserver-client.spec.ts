@@ -1,5 +1,5 @@
-import { STAND_IN_AUTH_TOKEN, startWebserverStandIn } from '../../testing/webserver-stand-in';
-import type { WebserverStandIn } from '../../testing/webserver-stand-in';
+import { STAND_IN_AUTH_TOKEN, startWebserverStandIn } from '../../test/webserver-stand-in';
+import type { WebserverStandIn } from '../../test/webserver-stand-in';
 import { WebserverClient } from './webserver-client';
 
 describe('WebserverClient', () => {

@@ -1,5 +1,5 @@
-import { startImdsStandIn } from '../../testing/imds-stand-in';
-import type { ImdsStandIn } from '../../testing/imds-stand-in';
+import { startImdsStandIn } from '../../test/imds-stand-in';
+import type { ImdsStandIn } from '../../test/imds-stand-in';
 import { ImdsClient } from './imds-client';
 import { localInstanceFacts } from './instance-facts';
 

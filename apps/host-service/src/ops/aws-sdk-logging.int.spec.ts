@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import S3rver from 's3rver';
+import type S3rver from 's3rver';
+import { startS3rver } from '@tools/testing';
 import { createMemoryLogger } from '@fractal/logger/testing';
 import { S3ConfigStore } from '@fractal/userconfigs/s3';
 import { awsSdkLogging } from './aws-sdk-logging';
@@ -17,15 +18,7 @@ describe('awsSdkLogging against a real S3 API server', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'aws-sdk-logging-'));
-    s3 = new S3rver({
-      address: '127.0.0.1',
-      port: 0,
-      silent: true,
-      directory: dir,
-      configureBuckets: [{ name: BUCKET, configs: [] }],
-    });
-    const { port } = (await s3.run()) as { port: number };
-    endpoint = `http://127.0.0.1:${port}`;
+    ({ server: s3, endpoint } = await startS3rver(dir, BUCKET));
   });
   afterAll(async () => {
     process.env = saved;

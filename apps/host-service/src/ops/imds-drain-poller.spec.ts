@@ -1,8 +1,9 @@
 import { createMemoryLogger } from '@fractal/logger/testing';
 import { DrainState } from './drain-state';
 import { ImdsDrainPoller, LIFECYCLE_STATE_PATH, SPOT_ACTION_PATH } from './imds-drain-poller';
+import type { After } from './imds-drain-poller';
 
-function setup(items: Record<string, string | null | Error>) {
+function setup(items: Record<string, string | null | Error>, after?: After) {
   const memory = createMemoryLogger();
   const drain = new DrainState(memory.logger);
   const poller = new ImdsDrainPoller({
@@ -14,6 +15,7 @@ function setup(items: Record<string, string | null | Error>) {
     drain,
     logger: memory.logger,
     intervalMs: 10,
+    after,
   });
   return { memory, drain, poller };
 }
@@ -55,11 +57,38 @@ describe('ImdsDrainPoller', () => {
   });
 
   it('polls on its schedule until the host drains, then stops', async () => {
+    // A hand-driven timer: `fire()` runs the scheduled poll, so nothing sleeps.
+    const scheduled: number[] = [];
+    let fire: () => void = () => undefined;
+    const after: After = (ms, fn) => {
+      scheduled.push(ms);
+      fire = () => {
+        fire = () => undefined;
+        fn();
+      };
+      return () => undefined;
+    };
+    const flush = (): Promise<void> => new Promise((r) => setImmediate(r));
     const items: Record<string, string | null | Error> = {};
+    const { poller, drain } = setup(items, after);
+    poller.start();
+    fire();
+    await flush();
+    fire();
+    await flush();
+    expect(scheduled).toEqual([0, 10, 10]);
+    items[SPOT_ACTION_PATH] = '{}';
+    fire();
+    await flush();
+    expect(drain.draining).toBe(true);
+    expect(scheduled).toEqual([0, 10, 10]);
+    await poller.shutdown();
+  });
+
+  it('polls on a real timeout by default', async () => {
+    const items: Record<string, string | null | Error> = { [SPOT_ACTION_PATH]: '{}' };
     const { poller, drain } = setup(items);
     poller.start();
-    await new Promise((r) => setTimeout(r, 50));
-    items[SPOT_ACTION_PATH] = '{}';
     for (let i = 0; i < 100 && !drain.draining; i += 1) await new Promise((r) => setTimeout(r, 10));
     expect(drain.draining).toBe(true);
     await poller.shutdown();

@@ -12,7 +12,19 @@ export interface ImdsDrainPollerDeps {
   readonly drain: DrainState;
   readonly logger: DrainPollerLogger;
   readonly intervalMs: number;
+  /** The timer between polls; unit tests fire it by hand. Default: `unrefTimeout`. */
+  readonly after?: After;
 }
+
+/** Runs `fn` once after `ms`; returns what cancels it. */
+export type After = (ms: number, fn: () => void) => () => void;
+
+/** The real `After`: a timeout that never keeps the process alive. */
+export const unrefTimeout: After = (ms, fn) => {
+  const timer = setTimeout(fn, ms);
+  timer.unref();
+  return () => clearTimeout(timer);
+};
 
 export const SPOT_ACTION_PATH = 'spot/instance-action';
 export const LIFECYCLE_STATE_PATH = 'autoscaling/target-lifecycle-state';
@@ -23,7 +35,8 @@ export const LIFECYCLE_STATE_PATH = 'autoscaling/target-lifecycle-state';
  * `Terminated`. Either starts the drain. Stops polling once the host drains, whoever started it.
  */
 export class ImdsDrainPoller {
-  private timer: NodeJS.Timeout | undefined;
+  /** Cancels the scheduled poll; undefined while none is scheduled. */
+  private cancelTimer: (() => void) | undefined;
   private stopped = false;
   private failing = false;
   private inFlight: Promise<void> = Promise.resolve();
@@ -31,13 +44,14 @@ export class ImdsDrainPoller {
   constructor(private readonly deps: ImdsDrainPollerDeps) {}
 
   start(): void {
-    if (this.stopped || this.timer !== undefined) return;
+    if (this.stopped || this.cancelTimer !== undefined) return;
     this.schedule(0);
   }
 
   async shutdown(): Promise<void> {
     this.stopped = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
     await this.inFlight;
   }
 
@@ -68,12 +82,12 @@ export class ImdsDrainPoller {
   }
 
   private schedule(ms: number): void {
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
+    const after = this.deps.after ?? unrefTimeout;
+    this.cancelTimer = after(ms, () => {
+      this.cancelTimer = undefined;
       this.inFlight = this.pollOnce().then(() => {
         if (!this.stopped && !this.deps.drain.draining) this.schedule(this.deps.intervalMs);
       });
-    }, ms);
-    this.timer.unref();
+    });
   }
 }

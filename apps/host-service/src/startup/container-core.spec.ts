@@ -5,8 +5,8 @@ import { createMemoryLogger } from '@fractal/logger/testing';
 import { PortAllocator } from '@fractal/portbindings';
 import { FakePortProbe } from '@fractal/portbindings/testing';
 import { InMemoryConfigStore } from '@fractal/userconfigs/testing';
-import { FakeDockerEngine } from '../../testing/fake-docker-engine';
-import { spinReq, token, values } from '../../testing/harness';
+import { FakeDockerEngine } from '../../test/fake-docker-engine';
+import { spinReq, token, values } from '../../test/harness';
 import { createContainerCore } from './container-core';
 
 /** Defect found in review: the manager's logger was a child without captureError (0 Sentry events). */

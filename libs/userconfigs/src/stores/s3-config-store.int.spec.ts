@@ -4,7 +4,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import S3rver from 's3rver';
+import type S3rver from 's3rver';
+import { startS3rver } from '@tools/testing';
 import { collect, tempDir } from '../../test/craft';
 import { ConfigStoreError } from '../errors';
 import { UserConfigSync } from '../sync/user-config-sync';
@@ -19,15 +20,7 @@ describe('S3ConfigStore against s3rver on loopback', () => {
   let port = 0;
 
   const startServer = async (): Promise<void> => {
-    server = new S3rver({
-      address: '127.0.0.1',
-      port,
-      silent: true,
-      directory: join(tmp.path, 's3'),
-      configureBuckets: [{ name: BUCKET, configs: [] }],
-    });
-    const info = (await server.run()) as AddressInfo;
-    port = info.port;
+    ({ server, port } = await startS3rver(join(tmp.path, 's3'), BUCKET, port));
   };
   const stopServer = async (): Promise<void> => {
     await server?.close();

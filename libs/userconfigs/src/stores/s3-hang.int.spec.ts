@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import S3rver from 's3rver';
+import type S3rver from 's3rver';
+import { startS3rver } from '@tools/testing';
 import { collect, tempDir, writeConfigDir } from '../../test/craft';
 import { ConfigStoreError } from '../errors';
 import { UserConfigSync } from '../sync/user-config-sync';
@@ -20,15 +20,9 @@ describe('S3ConfigStore: session ends, previous generation, and an S3 that stops
 
   beforeAll(async () => {
     tmp = await tempDir();
-    server = new S3rver({
-      address: '127.0.0.1',
-      port: 0,
-      silent: true,
-      directory: join(tmp.path, 's3'),
-      configureBuckets: [{ name: BUCKET, configs: [] }],
-    });
-    const info = (await server.run()) as AddressInfo;
-    proxy = new TcpProxy(info.port);
+    const s3 = await startS3rver(join(tmp.path, 's3'), BUCKET);
+    server = s3.server;
+    proxy = new TcpProxy(s3.port);
     await proxy.start();
   });
   afterAll(async () => {

@@ -1,4 +1,5 @@
 import type Dockerode from 'dockerode';
+import { removeLabelled } from '@tools/testing';
 import { execFile } from 'node:child_process';
 import { readFileSync, readlinkSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -44,15 +45,7 @@ export async function startLocaldev(
 
 /** Removes the containers of the daemon that owns `fractalDir` (its instance label), only those. */
 export async function removeInstanceContainers(docker: Dockerode, fractalDir: string): Promise<void> {
-  const mine = await docker.listContainers({
-    all: true,
-    filters: { label: [`fractal.dir=${fractalDir}`] },
-  });
-  for (const c of mine)
-    await docker
-      .getContainer(c.Id)
-      .remove({ force: true })
-      .catch(() => undefined);
+  await removeLabelled(docker, `fractal.dir=${fractalDir}`);
 }
 
 export interface RawAnswer {

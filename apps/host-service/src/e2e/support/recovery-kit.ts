@@ -1,4 +1,5 @@
 import Dockerode from 'dockerode';
+import { removeLabelled } from '@tools/testing';
 import { execFile } from 'node:child_process';
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -153,10 +154,6 @@ export class RecoveryHost {
 
   async cleanup(): Promise<void> {
     for (const d of this.daemons) await d.kill();
-    for (const c of await this.ours().catch(() => []))
-      await this.docker
-        .getContainer(c.Id)
-        .remove({ force: true })
-        .catch(() => undefined);
+    await removeLabelled(this.docker, `fractal.dir=${this.fractalDir}`);
   }
 }

@@ -1,28 +1,47 @@
 import type Dockerode from 'dockerode';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, createConnection, type Server, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import S3rver from 's3rver';
+import type { Readable } from 'node:stream';
+import { unpackConfigArchive } from '@fractal/userconfigs';
+import { S3ConfigStore } from '@fractal/userconfigs/s3';
+import { startS3rver } from '@tools/testing';
+import type { S3rverStandIn } from '@tools/testing';
 import { putJson, startDaemon, type DaemonProcess } from './daemon-process';
 import { waitFor } from './docker-cli';
+
+export { removeContainers } from '@tools/testing';
 
 export const BUCKET = 'fractal-user-app-configs';
 const SECRET = 'testwebserverauthsecretdev';
 const IMAGE = 'fractal/test-protocol:latest';
 
-/** s3rver on 127.0.0.1 keeping its objects in `dir`; `port` 0 picks one. */
-export async function startS3(dir: string, port = 0): Promise<{ server: S3rver; port: number }> {
-  const server = new S3rver({
-    address: '127.0.0.1',
-    port,
-    silent: true,
-    directory: dir,
-    configureBuckets: [{ name: BUCKET, configs: [] }],
+/** s3rver on 127.0.0.1 with the settings bucket, keeping its objects in `dir`; `port` 0 picks one. */
+export function startS3(dir: string, port = 0): Promise<S3rverStandIn> {
+  return startS3rver(dir, BUCKET, port);
+}
+
+/** The stored archive's settings.ini for `userId`'s settings-app, read back through the library. */
+export async function storedSettings(
+  s3Port: number,
+  root: string,
+  userId: string,
+  token: string,
+): Promise<string> {
+  const store = new S3ConfigStore({
+    bucket: BUCKET,
+    clientConfig: {
+      endpoint: `http://127.0.0.1:${s3Port}`,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    },
   });
-  const info = (await server.run()) as AddressInfo;
-  return { server, port: info.port };
+  const body = await store.get({ userId, appName: 'settings-app' });
+  if (!body) throw new Error('nothing stored yet');
+  const dir = join(root, `check-${Math.random()}`);
+  await unpackConfigArchive(body as Readable, token, dir);
+  return readFile(join(dir, 'settings.ini'), 'utf8');
 }
 
 /** A TCP forwarder to `target` that can be switched off (connections refused) and on again. */
@@ -170,13 +189,4 @@ export async function endSession(docker: Dockerode, session: Session, settings: 
       ),
     120_000,
   );
-}
-
-export async function removeContainers(docker: Dockerode, ids: string[]): Promise<void> {
-  for (const id of ids) {
-    await docker
-      .getContainer(id)
-      .remove({ force: true })
-      .catch(() => undefined);
-  }
 }

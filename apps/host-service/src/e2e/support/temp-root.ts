@@ -1,23 +1,8 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parseMountInfo } from '../../startup/shared-mount';
+import { makeTempRoot as makeRoot } from '@tools/testing';
 
-export async function makeTempRoot(prefix: string): Promise<string> {
-  return mkdtemp(join(tmpdir(), `host-service-e2e-${prefix}-`));
-}
+export { mountsUnder, removeTempRoot } from '@tools/testing';
 
-/** Mount points at or below `root` (a daemon killed mid-run leaves its bind mount). */
-export async function mountsUnder(root: string): Promise<string[]> {
-  const entries = parseMountInfo(await readFile('/proc/self/mountinfo', 'utf8'));
-  return entries.map((e) => e.mountPoint).filter((m) => m === root || m.startsWith(`${root}/`));
-}
-
-/** Removes a test's temp root, unmounting anything left under it first. */
-export async function removeTempRoot(root: string): Promise<void> {
-  for (const m of (await mountsUnder(root)).reverse()) {
-    await new Promise<void>((resolve) => execFile('umount', ['-l', m], () => resolve()));
-  }
-  await rm(root, { recursive: true, force: true });
+/** A fresh temp root for one e2e spec: /tmp/host-service-e2e-<prefix>-XXXXXX. */
+export function makeTempRoot(prefix: string): Promise<string> {
+  return makeRoot(`host-service-e2e-${prefix}`);
 }

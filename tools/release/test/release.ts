@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, stat, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { makeTempRoot, removeTempRoot } from '@tools/testing';
 
 const run = promisify(execFile);
 
-export const WORKSPACE = join(__dirname, '..', '..', '..', '..');
+export const WORKSPACE = join(__dirname, '..', '..', '..');
 export const VERSION = (require(join(WORKSPACE, 'apps/host-service/package.json')) as { version: string })
   .version;
 export const TOP_DIR = `fractal-host-service-${VERSION}`;
@@ -15,7 +15,7 @@ export const BUNDLE = join(WORKSPACE, 'dist', 'apps', 'host-service', 'main.js')
 
 /** A temp dir outside the workspace: the artifact must not find anything of the repo. */
 export async function tempDir(prefix: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), `fractal-release-${prefix}-`));
+  const dir = await makeTempRoot(`fractal-release-${prefix}`);
   if (dir.startsWith(WORKSPACE)) throw new Error(`temp dir ${dir} is inside the workspace`);
   return dir;
 }
@@ -94,12 +94,6 @@ export async function readText(path: string): Promise<string> {
 }
 
 /** Removes a temp dir, unmounting first what a killed daemon may have left bind-mounted in it. */
-export async function removeTempDir(dir: string): Promise<void> {
-  const mounts = (await readFile('/proc/self/mountinfo', 'utf8'))
-    .split('\n')
-    .map((line) => line.split(' ')[4])
-    .filter((m): m is string => m !== undefined && (m === dir || m.startsWith(`${dir}/`)))
-    .reverse();
-  for (const m of mounts) await runProgram('umount', ['-l', m]);
-  await rm(dir, { recursive: true, force: true });
+export function removeTempDir(dir: string): Promise<void> {
+  return removeTempRoot(dir);
 }
