@@ -1,35 +1,47 @@
 import type { Cipheriv } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { ConfigIoError, errorMessage } from '../errors';
-import { lz4Preferences, type NativeBuffer, type NativeLz4 } from './native-lz4';
+import { lz4BlockWord, lz4FrameEnd, lz4FrameStart } from './lz4-frame-writer';
+import type { NativeBuffer, NativeHash, NativeLz4 } from './native-lz4';
 import type { TarSink } from './tar-pack';
 
 // The lz4 CLI's default block size: one full tar block here becomes one LZ4 block.
 const BLOCK_KIB = 4096;
 const BLOCK = BLOCK_KIB * 1024;
-// Full blocks waiting behind the one liblz4 is compressing before `take` makes the walk wait.
+// Independent blocks compress at once on this many worker threads (one per core, at least two so
+// that compression overlaps with this thread's reads and encryption even on one core).
+const COMPRESSING = Math.max(2, Math.min(4, availableParallelism()));
+// Full blocks waiting for a worker before `take` makes the walk wait.
 const MAX_WAITING = 1;
 
+interface Slot {
+  block: NativeBuffer;
+  size: number;
+  packed: NativeBuffer;
+  /** The compressed size once done; 0: it did not shrink, the block goes in raw. */
+  compressed?: number;
+  started: boolean;
+}
+
 /**
- * `lz4 | openssl enc` behind a TarSink, with LZ4 and its content checksum done by liblz4 on the
- * thread pool: tar bytes fill 4 MB blocks here (file reads land in them directly); each full block
- * is compressed by liblz4 while this thread reads the next one; the frame is encrypted here in
- * order. Block and output buffers are native memory (see NativeLz4.allocate), reused, and freed
- * with the compression context by `close`, after the call in flight returns.
+ * `lz4 | openssl enc` behind a TarSink, with LZ4 done by liblz4 on worker threads: tar bytes fill
+ * 4 MB blocks here (file reads land in them directly); each full block is hashed here (the frame's
+ * content checksum, libxxhash) and compressed on a worker, several blocks at once (the frame's
+ * blocks are independent, as `lz4` writes them); this thread writes them into the frame and
+ * encrypts it in order. Blocks and outputs are native memory (NativeLz4.allocate), reused, and
+ * freed by `close` once no call is in flight.
  */
 export class NativeArchiveSink implements TarSink {
-  private readonly prefs = lz4Preferences(BLOCK_KIB, true);
-  // Two output buffers: liblz4 compresses the next block into one while this thread encrypts the
-  // other.
-  private readonly packed: [NativeBuffer, NativeBuffer];
-  private turn = 0;
-  private readonly free: NativeBuffer[] = [];
-  private readonly full: { block: NativeBuffer; size: number }[] = [];
-  private ctx: unknown;
+  private readonly hash: NativeHash;
+  private readonly freeBlocks: NativeBuffer[] = [];
+  private readonly slots: Slot[] = [];
+  private readonly word = Buffer.alloc(4);
   private block: NativeBuffer;
   private filled = 0;
-  private running: Promise<void> | undefined;
+  private inFlight = 0;
   private out: Buffer[];
   private failure: { error: unknown } | undefined;
+  private wake: (() => void) | undefined;
 
   constructor(
     private readonly lz4: NativeLz4,
@@ -38,12 +50,9 @@ export class NativeArchiveSink implements TarSink {
     private readonly dir: string,
   ) {
     this.out = [opensslHeader];
-    this.ctx = lz4.createCompressionContext();
-    const bound = lz4.compressBound(BLOCK, this.prefs);
-    this.packed = [lz4.allocate(bound), lz4.allocate(bound)];
+    this.hash = lz4.hash();
     this.block = lz4.allocate(BLOCK);
-    const start = lz4.compressBegin(this.ctx, this.packed[0].bytes, this.prefs);
-    this.encrypt(this.packed[0].bytes.subarray(0, start));
+    this.encrypt(lz4FrameStart(BLOCK_KIB, true));
   }
 
   write(bytes: Uint8Array): void {
@@ -65,67 +74,89 @@ export class NativeArchiveSink implements TarSink {
     if (this.filled === BLOCK) this.queueBlock();
   }
 
-  /** The ciphertext so far, once liblz4 has caught up to within one waiting block. */
+  /** The ciphertext so far, once the workers have caught up to within one waiting block. */
   async take(): Promise<Buffer[]> {
-    this.kick();
-    while (this.full.length > MAX_WAITING && this.running) await this.running;
+    while (this.waiting() > MAX_WAITING && !this.failure) await this.next();
     return this.drainOut();
   }
 
   /** Compresses the last partial block, ends the LZ4 frame and the cipher: the last ciphertext. */
   async finish(): Promise<Buffer[]> {
     if (this.filled > 0) this.queueBlock();
-    this.kick();
-    while (this.running) await this.running;
+    while (this.slots.length > 0 && !this.failure) await this.next();
     if (!this.failure) {
-      try {
-        const end = this.packed[0].bytes;
-        this.encrypt(end.subarray(0, this.lz4.compressEnd(this.ctx, end)));
-        this.out.push(this.cipher.final());
-      } catch (err) {
-        this.fail(err);
-      }
+      this.encrypt(lz4FrameEnd(this.hash.digest()));
+      this.out.push(this.cipher.final());
     }
     return this.drainOut();
   }
 
-  /** Frees the context and the buffers once no call is in flight; call on every path, once. */
+  /** Frees the hash and the buffers once no call is in flight; call on every path, once. */
   async close(): Promise<void> {
-    for (const { block } of this.full.splice(0)) this.free.push(block);
-    while (this.running) await this.running;
-    if (this.ctx !== undefined) this.lz4.freeCompressionContext(this.ctx);
-    this.ctx = undefined;
-    for (const b of [...this.packed, this.block, ...this.free.splice(0)]) b.free();
+    this.failure ??= { error: new Error('closed') };
+    while (this.inFlight > 0) await this.next();
+    this.hash.free();
+    for (const s of this.slots.splice(0)) this.freeBlocks.push(s.block, s.packed);
+    for (const b of [this.block, ...this.freeBlocks.splice(0)]) b.free();
   }
 
   private queueBlock(): void {
-    this.full.push({ block: this.block, size: this.filled });
-    this.block = this.free.pop() ?? this.lz4.allocate(BLOCK);
+    this.hash.update(this.block, this.filled);
+    this.slots.push({ block: this.block, size: this.filled, packed: this.takeBuffer(), started: false });
+    this.block = this.takeBuffer();
     this.filled = 0;
+    this.kick();
   }
 
-  /** Starts compressing the next full block unless a call is in flight; chains to the next. */
+  private takeBuffer(): NativeBuffer {
+    return this.freeBlocks.pop() ?? this.lz4.allocate(BLOCK);
+  }
+
+  private waiting(): number {
+    return this.slots.filter((s) => !s.started).length;
+  }
+
+  /** Starts compressing waiting blocks while a worker is free. */
   private kick(): void {
-    if (this.running || this.failure || this.ctx === undefined) return;
-    const next = this.full.shift();
-    if (!next) return;
-    const packed = this.packed[this.turn];
-    this.turn ^= 1;
-    this.running = this.lz4.compressUpdate(this.ctx, packed, next.block, next.size).then(
-      (n) => {
-        this.free.push(next.block);
-        this.running = undefined;
-        // The next block goes to liblz4 (into the other buffer) before this one is encrypted.
-        // Blocks are compressed one at a time, in order, and encrypted in the same order.
-        this.kick();
-        this.encrypt(packed.bytes.subarray(0, n));
-      },
-      (err: unknown) => {
-        this.free.push(next.block);
-        this.running = undefined;
-        this.fail(err);
-      },
-    );
+    for (const slot of this.slots) {
+      if (this.inFlight >= COMPRESSING || this.failure) return;
+      if (slot.started) continue;
+      slot.started = true;
+      this.inFlight++;
+      // A block that does not shrink below its size is stored raw, as `lz4` does.
+      this.lz4.compressBlock(slot.block, slot.size, slot.packed, slot.size - 1).then(
+        (n) => this.settle(slot, n),
+        (err: unknown) => {
+          this.fail(err);
+          this.settle(slot, 0);
+        },
+      );
+    }
+  }
+
+  private settle(slot: Slot, compressed: number): void {
+    this.inFlight--;
+    slot.compressed = compressed;
+    this.kick();
+    this.emitDone();
+    this.wake?.();
+  }
+
+  /** Writes the finished blocks at the head of the queue into the frame, in order. */
+  private emitDone(): void {
+    while (this.slots.length > 0 && this.slots[0].compressed !== undefined) {
+      const slot = this.slots.shift() as Slot;
+      if (!this.failure) {
+        const stored = slot.compressed === 0;
+        const data = stored
+          ? slot.block.bytes.subarray(0, slot.size)
+          : slot.packed.bytes.subarray(0, slot.compressed);
+        this.word.writeUInt32LE(lz4BlockWord(data.length, stored), 0);
+        this.encrypt(this.word);
+        this.encrypt(data);
+      }
+      this.freeBlocks.push(slot.block, slot.packed);
+    }
   }
 
   private encrypt(bytes: Buffer): void {
@@ -144,5 +175,16 @@ export class NativeArchiveSink implements TarSink {
     this.failure ??= {
       error: new ConfigIoError(this.dir, `cannot pack ${this.dir}: ${errorMessage(error)}`, { cause: error }),
     };
+  }
+
+  private next(): Promise<void> {
+    return new Promise((resolve) => {
+      const previous = this.wake;
+      this.wake = () => {
+        this.wake = undefined;
+        previous?.();
+        resolve();
+      };
+    });
   }
 }

@@ -19,7 +19,7 @@ jest.setTimeout(30_000);
 
 type CodecModule = typeof Codec;
 
-/** liblz4 with a ledger of what is live: contexts and native buffers. */
+/** liblz4 with a ledger of what is live: contexts (decompression, hash) and native buffers. */
 function ledgered(): { lz4: NativeLz4; live: () => { contexts: number; buffers: number } } {
   const real = nativeLz4();
   if (!real) throw new Error('liblz4.so.1 or koffi cannot be loaded on this test host');
@@ -40,8 +40,11 @@ function ledgered(): { lz4: NativeLz4; live: () => { contexts: number; buffers: 
         },
       };
     },
-    createCompressionContext: () => (contexts++, real.createCompressionContext()),
-    freeCompressionContext: (ctx) => (contexts--, real.freeCompressionContext(ctx)),
+    hash: () => {
+      const h = real.hash();
+      contexts++;
+      return { ...h, free: () => (contexts--, h.free()) };
+    },
     createDecompressionContext: () => (contexts++, real.createDecompressionContext()),
     freeDecompressionContext: (ctx) => (contexts--, real.freeDecompressionContext(ctx)),
   };
@@ -105,7 +108,7 @@ describe('LZ4 through liblz4', () => {
 
   it('fails the pack with a ConfigIoError when liblz4 fails, and still frees everything', async () => {
     const { lz4, live } = ledgered();
-    const failing: NativeLz4 = { ...lz4, compressUpdate: () => Promise.reject(new Error('ERROR_GENERIC')) };
+    const failing: NativeLz4 = { ...lz4, compressBlock: () => Promise.reject(new Error('ERROR_GENERIC')) };
     await expect(packNative(failing, src)).rejects.toThrow(ConfigIoError);
     expect(live()).toEqual({ contexts: 0, buffers: 0 });
   });
