@@ -95,6 +95,14 @@ async function goPipeline(store: S3ConfigStore, root: string, round: number): Pr
   return s;
 }
 
+/** The floor both sides share: the object's bytes out of s3rver, written nowhere. */
+async function downloadOnly(store: S3ConfigStore): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  const body = await store.get({ userId: USER, appName: 'bench-app' });
+  await pipeline(body as NodeJS.ReadableStream, createWriteStream('/dev/null'));
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
 async function main(): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'restore-bench-'));
   const containers: string[] = [];
@@ -118,14 +126,20 @@ async function main(): Promise<void> {
     await daemon.waitForLog('host service ready');
     const ours: number[] = [];
     const go: number[] = [];
+    const download: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       ours.push(await throughDaemon(port, join(root, 'bench-fractal'), containers));
       go.push(await goPipeline(store, root, round));
+      download.push(await downloadOnly(store));
       console.log(
-        `round ${round + 1}: daemon ${ours[round].toFixed(2)} s, go pipeline ${go[round].toFixed(2)} s`,
+        `round ${round + 1}: daemon ${ours[round].toFixed(2)} s, go pipeline ${go[round].toFixed(2)} s, ` +
+          `download alone ${download[round].toFixed(2)} s`,
       );
     }
     const [o, g] = [median(ours), median(go)];
+    console.log(
+      `download alone (s3rver → /dev/null, the floor of both sides), median: ${median(download).toFixed(2)} s`,
+    );
     console.log(
       `restore ${MB} MB from s3rver, median of ${ROUNDS}: token→.ready through the daemon ${o.toFixed(2)} s, ` +
         `download+openssl|tar -I lz4 ${g.toFixed(2)} s; go/ours = ${(g / o).toFixed(2)}x ` +
