@@ -1,6 +1,6 @@
 import type { Cipheriv } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { ConfigIoError, errorMessage } from '../errors';
+import { Ciphertext } from './ciphertext';
 import { lz4BlockWord, lz4FrameEnd, lz4FrameStart } from './lz4-frame-writer';
 import type { NativeBuffer, NativeHash, NativeLz4 } from './native-lz4';
 import type { TarSink } from './tar-pack';
@@ -39,20 +39,20 @@ export class NativeArchiveSink implements TarSink {
   private block: NativeBuffer;
   private filled = 0;
   private inFlight = 0;
-  private out: Buffer[];
-  private failure: { error: unknown } | undefined;
+  private readonly out: Ciphertext;
+  private closed = false;
   private wake: (() => void) | undefined;
 
   constructor(
     private readonly lz4: NativeLz4,
-    private readonly cipher: Cipheriv,
+    cipher: Cipheriv,
     opensslHeader: Buffer,
-    private readonly dir: string,
+    dir: string,
   ) {
-    this.out = [opensslHeader];
+    this.out = new Ciphertext(cipher, opensslHeader, dir);
     this.hash = lz4.hash();
     this.block = lz4.allocate(BLOCK);
-    this.encrypt(lz4FrameStart(BLOCK_KIB, true));
+    this.out.encrypt(lz4FrameStart(BLOCK_KIB, true));
   }
 
   write(bytes: Uint8Array): void {
@@ -76,24 +76,24 @@ export class NativeArchiveSink implements TarSink {
 
   /** The ciphertext so far, once the workers have caught up to within one waiting block. */
   async take(): Promise<Buffer[]> {
-    while (this.waiting() > MAX_WAITING && !this.failure) await this.next();
-    return this.drainOut();
+    while (this.waiting() > MAX_WAITING && !this.out.failed) await this.next();
+    return this.out.take();
   }
 
   /** Compresses the last partial block, ends the LZ4 frame and the cipher: the last ciphertext. */
   async finish(): Promise<Buffer[]> {
     if (this.filled > 0) this.queueBlock();
-    while (this.slots.length > 0 && !this.failure) await this.next();
-    if (!this.failure) {
-      this.encrypt(lz4FrameEnd(this.hash.digest()));
-      this.out.push(this.cipher.final());
+    while (this.slots.length > 0 && !this.out.failed) await this.next();
+    if (!this.out.failed) {
+      this.out.encrypt(lz4FrameEnd(this.hash.digest()));
+      this.out.final();
     }
-    return this.drainOut();
+    return this.out.take();
   }
 
   /** Frees the hash and the buffers once no call is in flight; call on every path, once. */
   async close(): Promise<void> {
-    this.failure ??= { error: new Error('closed') };
+    this.closed = true;
     while (this.inFlight > 0) await this.next();
     this.hash.free();
     for (const s of this.slots.splice(0)) this.freeBlocks.push(s.block, s.packed);
@@ -119,7 +119,7 @@ export class NativeArchiveSink implements TarSink {
   /** Starts compressing waiting blocks while a worker is free. */
   private kick(): void {
     for (const slot of this.slots) {
-      if (this.inFlight >= COMPRESSING || this.failure) return;
+      if (this.inFlight >= COMPRESSING || this.out.failed || this.closed) return;
       if (slot.started) continue;
       slot.started = true;
       this.inFlight++;
@@ -127,7 +127,7 @@ export class NativeArchiveSink implements TarSink {
       this.lz4.compressBlock(slot.block, slot.size, slot.packed, slot.size - 1).then(
         (n) => this.settle(slot, n),
         (err: unknown) => {
-          this.fail(err);
+          this.out.fail(err);
           this.settle(slot, 0);
         },
       );
@@ -146,35 +146,17 @@ export class NativeArchiveSink implements TarSink {
   private emitDone(): void {
     while (this.slots.length > 0 && this.slots[0].compressed !== undefined) {
       const slot = this.slots.shift() as Slot;
-      if (!this.failure) {
+      if (!this.out.failed && !this.closed) {
         const stored = slot.compressed === 0;
         const data = stored
           ? slot.block.bytes.subarray(0, slot.size)
           : slot.packed.bytes.subarray(0, slot.compressed);
         this.word.writeUInt32LE(lz4BlockWord(data.length, stored), 0);
-        this.encrypt(this.word);
-        this.encrypt(data);
+        this.out.encrypt(this.word);
+        this.out.encrypt(data);
       }
       this.freeBlocks.push(slot.block, slot.packed);
     }
-  }
-
-  private encrypt(bytes: Buffer): void {
-    const encrypted = this.cipher.update(bytes);
-    if (encrypted.length > 0) this.out.push(encrypted);
-  }
-
-  private drainOut(): Buffer[] {
-    if (this.failure) throw this.failure.error;
-    const out = this.out;
-    this.out = [];
-    return out;
-  }
-
-  private fail(error: unknown): void {
-    this.failure ??= {
-      error: new ConfigIoError(this.dir, `cannot pack ${this.dir}: ${errorMessage(error)}`, { cause: error }),
-    };
   }
 
   private next(): Promise<void> {

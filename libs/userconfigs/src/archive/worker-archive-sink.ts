@@ -1,6 +1,6 @@
 import type { Cipheriv } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
-import { ConfigIoError } from '../errors';
+import { Ciphertext } from './ciphertext';
 import { asBuffer, type FromWorker, type ToCompressor, workerError } from './codec-worker-messages';
 import { lz4BlockWord, lz4FrameEnd, lz4FrameStart } from './lz4-frame-writer';
 import type { TarSink } from './tar-pack';
@@ -27,19 +27,13 @@ export class WorkerArchiveSink implements TarSink {
   private block: Buffer = Buffer.allocUnsafeSlow(BLOCK);
   private filled = 0;
   private inFlight = 0;
-  private out: Buffer[];
-  private failure: { error: unknown } | undefined;
+  private readonly out: Ciphertext;
   private closed = false;
   private wake: (() => void) | undefined;
 
-  constructor(
-    script: string,
-    private readonly cipher: Cipheriv,
-    opensslHeader: Buffer,
-    private readonly dir: string,
-  ) {
-    this.out = [opensslHeader];
-    this.encrypt(lz4FrameStart(BLOCK_KIB, true));
+  constructor(script: string, cipher: Cipheriv, opensslHeader: Buffer, dir: string) {
+    this.out = new Ciphertext(cipher, opensslHeader, dir);
+    this.out.encrypt(lz4FrameStart(BLOCK_KIB, true));
     this.worker = new Worker(script, { workerData: { kind: 'compress' } });
     this.worker.on('message', (msg: FromWorker) => this.onMessage(msg));
     this.worker.on('error', (err) => this.fail(err));
@@ -67,19 +61,19 @@ export class WorkerArchiveSink implements TarSink {
 
   /** The ciphertext so far, once the worker has room for more blocks. */
   async take(): Promise<Buffer[]> {
-    while (this.inFlight >= MAX_IN_FLIGHT && !this.failure) await this.next();
-    return this.drainOut();
+    while (this.inFlight >= MAX_IN_FLIGHT && !this.out.failed) await this.next();
+    return this.out.take();
   }
 
   /** Ends the LZ4 frame and the cipher; resolves with the last ciphertext. */
   async finish(): Promise<Buffer[]> {
     if (this.filled > 0) this.sendBlock();
-    while (this.inFlight > 0 && !this.failure) await this.next();
-    if (!this.failure) {
-      this.encrypt(lz4FrameEnd(this.hash.digest()));
-      this.out.push(this.cipher.final());
+    while (this.inFlight > 0 && !this.out.failed) await this.next();
+    if (!this.out.failed) {
+      this.out.encrypt(lz4FrameEnd(this.hash.digest()));
+      this.out.final();
     }
-    return this.drainOut();
+    return this.out.take();
   }
 
   async close(): Promise<void> {
@@ -97,25 +91,13 @@ export class WorkerArchiveSink implements TarSink {
     this.filled = 0;
   }
 
-  private encrypt(bytes: Buffer): void {
-    const encrypted = this.cipher.update(bytes);
-    if (encrypted.length > 0) this.out.push(encrypted);
-  }
-
-  private drainOut(): Buffer[] {
-    if (this.failure) throw this.failure.error;
-    const out = this.out;
-    this.out = [];
-    return out;
-  }
-
   private onMessage(msg: FromWorker): void {
     if (msg.type === 'packed') {
       // Blocks come back in the order they went out: the frame stays in order.
       const block = asBuffer(msg.block);
       this.word.writeUInt32LE(lz4BlockWord(msg.length, msg.stored), 0);
-      this.encrypt(this.word);
-      this.encrypt(block.subarray(0, msg.length));
+      this.out.encrypt(this.word);
+      this.out.encrypt(block.subarray(0, msg.length));
       this.free.push(block);
       this.inFlight--;
     } else if (msg.type === 'error') this.fail(workerError(msg));
@@ -124,11 +106,7 @@ export class WorkerArchiveSink implements TarSink {
 
   private fail(error: unknown): void {
     if (this.closed) return;
-    this.failure ??= {
-      error: new ConfigIoError(this.dir, `cannot pack ${this.dir}: ${(error as Error)?.message ?? error}`, {
-        cause: error,
-      }),
-    };
+    this.out.fail(error);
     this.wake?.();
   }
 
