@@ -47,7 +47,7 @@ async function entries(tar: Buffer): Promise<{ name: string; type: string; body:
   const done = new Promise<void>((resolve, reject) => {
     ex.on('entry', (h, stream, next) => {
       const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('data', (c: unknown) => chunks.push(c as Buffer));
       stream.on('end', () => {
         out.push({ name: h.name, type: h.type ?? 'file', body: Buffer.concat(chunks).toString() });
         next();
