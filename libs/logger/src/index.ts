@@ -1,7 +1,7 @@
 export { createLogger } from './create-logger';
 export { LoggerError } from './errors';
 export type { LoggerErrorCode } from './errors';
-export { shouldUseProdLogging } from './options';
+export { APP_ENVS, shouldUseProdLogging } from './options';
 export { REDACTED, SECRET_KEYS, isSecretKey, redactSecrets } from './redact';
 export type {
   AppEnv,

@@ -1,6 +1,7 @@
 import { LoggerError } from './errors';
 import type { AppEnv, FractalLoggerOptions, LogLevel, LogzioOptions } from './types';
 
+/** Fractal's environments, the one list every service (and the host service's APP_ENV) uses. */
 export const APP_ENVS: readonly AppEnv[] = ['localdev', 'development', 'staging', 'production'];
 export const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 export const DEFAULT_LISTENER_URL = 'https://listener.logz.io:8071';

@@ -1,10 +1,9 @@
 /** The shape of the daemon's settings; their names, defaults and parsing are in settings.ts. */
-/**
- * The app's one list of environments. @fractal/logger takes the same names as its own `AppEnv`
- * (it validates its options by itself); host-service-config.spec.ts fails if the two drift apart.
- */
-export const APP_ENVS = ['localdev', 'development', 'staging', 'production'] as const;
-export type AppEnvName = (typeof APP_ENVS)[number];
+import type { AppEnv } from '@fractal/logger';
+
+/** Fractal's environments are defined once, by @fractal/logger (every Fractal service logs them). */
+export { APP_ENVS } from '@fractal/logger';
+export type AppEnvName = AppEnv;
 
 export const UINPUT_MODES = ['auto', 'required', 'off'] as const;
 export type UinputMode = (typeof UINPUT_MODES)[number];
