@@ -52,8 +52,8 @@ export default [
     },
   },
   {
-    // (The app's e2e specs keep their support files beside them, in src/e2e/, which its build
-    // leaves out.)
+    // (The app's e2e specs live in src/e2e/, which its build leaves out; their support files are
+    // in apps/host-service/test/e2e/.)
     files: [
       '**/*.spec.ts',
       '**/test/**/*.ts',

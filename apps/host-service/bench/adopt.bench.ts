@@ -3,9 +3,9 @@
 // against a cold start on an empty FRACTAL_DIR, alternating rounds in one run; medians and ratio.
 // Needs root, the Docker engine, the test image and the built daemon (nx bench builds it first).
 import { performance } from 'node:perf_hooks';
-import { RecoveryHost } from '../src/e2e/support/recovery-kit';
-import type { Spun } from '../src/e2e/support/recovery-kit';
-import { makeTempRoot, removeTempRoot } from '../src/e2e/support/temp-root';
+import { RecoveryHost } from '../test/e2e/recovery-kit';
+import type { Spun } from '../test/e2e/recovery-kit';
+import { makeTempRoot, removeTempRoot } from '../test/e2e/temp-root';
 import { median } from './bench-util';
 
 const CONTAINERS = Number(process.env.BENCH_ADOPT_CONTAINERS ?? 20);

@@ -9,8 +9,8 @@ import { removeContainers } from '@tools/testing';
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freePort, putJson, startDaemon } from '../src/e2e/support/daemon-process';
-import { makeTempRoot, removeTempRoot } from '../src/e2e/support/temp-root';
+import { freePort, putJson, startDaemon } from '../test/e2e/daemon-process';
+import { makeTempRoot, removeTempRoot } from '../test/e2e/temp-root';
 
 const CONTAINERS = Number(process.env.BENCH_CONTAINERS ?? 20);
 const SECRET = 'testwebserverauthsecretdev';

@@ -13,8 +13,8 @@ import { pipeline } from 'node:stream/promises';
 import Dockerode from 'dockerode';
 import { packConfigArchive } from '@fractal/userconfigs';
 import { S3ConfigStore } from '@fractal/userconfigs/s3';
-import { freePort, putJson } from '../src/e2e/support/daemon-process';
-import { BUCKET, removeContainers, startS3, startSettingsDaemon } from '../src/e2e/support/settings-sessions';
+import { freePort, putJson } from '../test/e2e/daemon-process';
+import { BUCKET, removeContainers, startS3, startSettingsDaemon } from '../test/e2e/settings-sessions';
 import { median } from './bench-util';
 
 const MB = Number(process.env['BENCH_MB'] ?? 250);

@@ -1,7 +1,7 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startDaemon } from './support/daemon-process';
-import { makeTempRoot, mountsUnder, removeTempRoot } from './support/temp-root';
+import { startDaemon } from '../../test/e2e/daemon-process';
+import { makeTempRoot, mountsUnder, removeTempRoot } from '../../test/e2e/temp-root';
 
 /** The built main.js before it serves anything: flags, settings and pre-flight checks. */
 describe('main.js command line', () => {

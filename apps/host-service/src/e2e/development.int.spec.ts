@@ -3,10 +3,10 @@ import { STAND_IN_FACTS, startImdsStandIn } from '../../test/imds-stand-in';
 import type { ImdsStandIn } from '../../test/imds-stand-in';
 import { STAND_IN_AUTH_TOKEN, startWebserverStandIn } from '../../test/webserver-stand-in';
 import type { WebserverStandIn } from '../../test/webserver-stand-in';
-import { freePort, peerCertificate, putJson, startDaemon } from './support/daemon-process';
-import type { DaemonProcess } from './support/daemon-process';
-import { developmentEnv } from './support/daemon-env';
-import { makeTempRoot, mountsUnder, removeTempRoot } from './support/temp-root';
+import { freePort, peerCertificate, putJson, startDaemon } from '../../test/e2e/daemon-process';
+import type { DaemonProcess } from '../../test/e2e/daemon-process';
+import { developmentEnv } from '../../test/e2e/daemon-env';
+import { makeTempRoot, mountsUnder, removeTempRoot } from '../../test/e2e/temp-root';
 
 const SECRET = 'e2e-webserver-secret';
 

@@ -2,12 +2,12 @@ import Dockerode from 'dockerode';
 import { removeContainers, removeLabelled } from '@tools/testing';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ecsBridgeEnv } from './support/daemon-env';
-import { dockerCli, waitFor } from './support/docker-cli';
-import { freePort, putJson, startDaemon } from './support/daemon-process';
-import type { DaemonProcess } from './support/daemon-process';
-import { ops, opsPortFrom, sample } from './support/ops-client';
-import { makeTempRoot, mountsUnder, removeTempRoot } from './support/temp-root';
+import { ecsBridgeEnv } from '../../test/e2e/daemon-env';
+import { dockerCli, waitFor } from '../../test/e2e/docker-cli';
+import { freePort, putJson, startDaemon } from '../../test/e2e/daemon-process';
+import type { DaemonProcess } from '../../test/e2e/daemon-process';
+import { ops, opsPortFrom, sample } from '../../test/e2e/ops-client';
+import { makeTempRoot, mountsUnder, removeTempRoot } from '../../test/e2e/temp-root';
 
 const IMAGE = 'fractal/test-protocol:latest';
 const SECRET = 'testwebserverauthsecretdev';

@@ -2,13 +2,13 @@ import Dockerode from 'dockerode';
 import { request } from 'node:http';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freePort, startDaemon } from './support/daemon-process';
-import type { DaemonProcess } from './support/daemon-process';
-import { dockerCli } from './support/docker-cli';
-import { IMAGE, removeInstanceContainers } from './support/hostile-support';
-import { startSecondEngine } from './support/second-engine';
-import type { SecondEngine } from './support/second-engine';
-import { makeTempRoot, removeTempRoot } from './support/temp-root';
+import { freePort, startDaemon } from '../../test/e2e/daemon-process';
+import type { DaemonProcess } from '../../test/e2e/daemon-process';
+import { dockerCli } from '../../test/e2e/docker-cli';
+import { IMAGE, removeInstanceContainers } from '../../test/e2e/hostile-support';
+import { startSecondEngine } from '../../test/e2e/second-engine';
+import type { SecondEngine } from '../../test/e2e/second-engine';
+import { makeTempRoot, removeTempRoot } from '../../test/e2e/temp-root';
 
 /** GET `path` on a Docker API unix socket (the interposer's, as the agent calls it); the JSON body. */
 function getJson(socketPath: string, path: string): Promise<Record<string, unknown>> {
@@ -29,7 +29,7 @@ function getJson(socketPath: string, path: string): Promise<Record<string, unkno
 
 /**
  * The daemon runs with DOCKER_HOST naming a second, real dockerd this spec starts (own data-root,
- * exec-root, containerd and private bridge; see support/second-engine.ts). The host's engine is the
+ * exec-root, containerd and private bridge; see test/e2e/second-engine.ts). The host's engine is the
  * wrong answer: whatever reaches it instead shows up in the checks against it.
  */
 describe('the ECS interposer honours DOCKER_HOST', () => {

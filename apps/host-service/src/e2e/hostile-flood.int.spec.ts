@@ -5,8 +5,8 @@ import { connect as tcpConnect } from 'node:net';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
-import { putJson } from './support/daemon-process';
-import { waitFor } from './support/docker-cli';
+import { putJson } from '../../test/e2e/daemon-process';
+import { waitFor } from '../../test/e2e/docker-cli';
 import {
   IMAGE,
   SECRET,
@@ -15,9 +15,9 @@ import {
   removeInstanceContainers,
   rssBytes,
   startLocaldev,
-} from './support/hostile-support';
-import type { LocaldevDaemon } from './support/hostile-support';
-import { makeTempRoot, removeTempRoot } from './support/temp-root';
+} from '../../test/e2e/hostile-support';
+import type { LocaldevDaemon } from '../../test/e2e/hostile-support';
+import { makeTempRoot, removeTempRoot } from '../../test/e2e/temp-root';
 
 const FD_LIMIT = 1024;
 const MAX_CONNECTIONS = 300;

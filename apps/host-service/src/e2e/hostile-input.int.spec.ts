@@ -1,7 +1,7 @@
 import Dockerode from 'dockerode';
 import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freePort, putJson, startDaemon } from './support/daemon-process';
+import { freePort, putJson, startDaemon } from '../../test/e2e/daemon-process';
 import {
   IMAGE,
   SECRET,
@@ -9,9 +9,9 @@ import {
   removeInstanceContainers,
   sClient,
   startLocaldev,
-} from './support/hostile-support';
-import type { LocaldevDaemon } from './support/hostile-support';
-import { makeTempRoot, removeTempRoot } from './support/temp-root';
+} from '../../test/e2e/hostile-support';
+import type { LocaldevDaemon } from '../../test/e2e/hostile-support';
+import { makeTempRoot, removeTempRoot } from '../../test/e2e/temp-root';
 
 /** Issue 13 as an attacker on the network and a careless operator, against the built daemon. */
 describe('hostile input and safe defaults', () => {

@@ -2,11 +2,11 @@ import Dockerode from 'dockerode';
 import { execFile, spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freePort, putJson } from './support/daemon-process';
-import { waitFor } from './support/docker-cli';
-import { IMAGE, SECRET, removeInstanceContainers, startLocaldev } from './support/hostile-support';
-import type { LocaldevDaemon } from './support/hostile-support';
-import { makeTempRoot, removeTempRoot } from './support/temp-root';
+import { freePort, putJson } from '../../test/e2e/daemon-process';
+import { waitFor } from '../../test/e2e/docker-cli';
+import { IMAGE, SECRET, removeInstanceContainers, startLocaldev } from '../../test/e2e/hostile-support';
+import type { LocaldevDaemon } from '../../test/e2e/hostile-support';
+import { makeTempRoot, removeTempRoot } from '../../test/e2e/temp-root';
 
 const REPO = join(__dirname, '..', '..', '..', '..');
 

@@ -4,10 +4,10 @@ import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { unpackConfigArchive } from '@fractal/userconfigs';
 import { removeContainers } from '@tools/testing';
-import { freePort, putJson, startDaemon } from './support/daemon-process';
-import { waitFor } from './support/docker-cli';
-import type { DaemonProcess } from './support/daemon-process';
-import { makeTempRoot, mountsUnder, removeTempRoot } from './support/temp-root';
+import { freePort, putJson, startDaemon } from '../../test/e2e/daemon-process';
+import { waitFor } from '../../test/e2e/docker-cli';
+import type { DaemonProcess } from '../../test/e2e/daemon-process';
+import { makeTempRoot, mountsUnder, removeTempRoot } from '../../test/e2e/temp-root';
 
 const IMAGE = 'fractal/test-protocol:latest';
 const SECRET = 'testwebserverauthsecretdev';

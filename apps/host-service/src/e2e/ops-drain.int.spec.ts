@@ -2,11 +2,11 @@ import { startImdsStandIn } from '../../test/imds-stand-in';
 import type { ImdsStandIn } from '../../test/imds-stand-in';
 import { startWebserverStandIn } from '../../test/webserver-stand-in';
 import type { WebserverStandIn } from '../../test/webserver-stand-in';
-import { freePort, putJson, startDaemon } from './support/daemon-process';
-import type { DaemonProcess } from './support/daemon-process';
-import { developmentEnv } from './support/daemon-env';
-import { ops, opsPortFrom, promtool, sample } from './support/ops-client';
-import { makeTempRoot, removeTempRoot } from './support/temp-root';
+import { freePort, putJson, startDaemon } from '../../test/e2e/daemon-process';
+import type { DaemonProcess } from '../../test/e2e/daemon-process';
+import { developmentEnv } from '../../test/e2e/daemon-env';
+import { ops, opsPortFrom, promtool, sample } from '../../test/e2e/ops-client';
+import { makeTempRoot, removeTempRoot } from '../../test/e2e/temp-root';
 
 const SECRET = 'e2e-webserver-secret';
 

@@ -3,12 +3,12 @@ import { removeContainers, removeLabelled } from '@tools/testing';
 import { request } from 'node:http';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ecsBridgeEnv } from './support/daemon-env';
-import { dockerCli } from './support/docker-cli';
-import { freePort, startDaemon } from './support/daemon-process';
-import type { DaemonProcess } from './support/daemon-process';
-import { ops, opsPortFrom, sample } from './support/ops-client';
-import { makeTempRoot, removeTempRoot } from './support/temp-root';
+import { ecsBridgeEnv } from '../../test/e2e/daemon-env';
+import { dockerCli } from '../../test/e2e/docker-cli';
+import { freePort, startDaemon } from '../../test/e2e/daemon-process';
+import type { DaemonProcess } from '../../test/e2e/daemon-process';
+import { ops, opsPortFrom, sample } from '../../test/e2e/ops-client';
+import { makeTempRoot, removeTempRoot } from '../../test/e2e/temp-root';
 
 const IMAGE = 'fractal/test-protocol:latest';
 const LABEL = `fractal.test=ops-ecs-${process.pid}`;

@@ -1,11 +1,11 @@
 import Dockerode from 'dockerode';
 import { removeContainers } from '@tools/testing';
 import { join } from 'node:path';
-import { waitFor } from './support/docker-cli';
-import { freePort, putJson, startDaemon } from './support/daemon-process';
-import type { DaemonProcess } from './support/daemon-process';
-import { ops, opsPortFrom, promtool, sample } from './support/ops-client';
-import { makeTempRoot, removeTempRoot } from './support/temp-root';
+import { waitFor } from '../../test/e2e/docker-cli';
+import { freePort, putJson, startDaemon } from '../../test/e2e/daemon-process';
+import type { DaemonProcess } from '../../test/e2e/daemon-process';
+import { ops, opsPortFrom, promtool, sample } from '../../test/e2e/ops-client';
+import { makeTempRoot, removeTempRoot } from '../../test/e2e/temp-root';
 
 const SECRET = 'testwebserverauthsecretdev';
 const SPIN = {

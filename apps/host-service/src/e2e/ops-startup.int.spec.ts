@@ -1,9 +1,9 @@
 import { createServer } from 'node:net';
 import type { AddressInfo, Server } from 'node:net';
 import { join } from 'node:path';
-import { freePort, startDaemon } from './support/daemon-process';
-import type { DaemonProcess } from './support/daemon-process';
-import { makeTempRoot, removeTempRoot } from './support/temp-root';
+import { freePort, startDaemon } from '../../test/e2e/daemon-process';
+import type { DaemonProcess } from '../../test/e2e/daemon-process';
+import { makeTempRoot, removeTempRoot } from '../../test/e2e/temp-root';
 
 /** A start-up error an operator meets: logged once as JSON, and one human line with a hint. */
 describe('start-up errors (localdev) as a process', () => {

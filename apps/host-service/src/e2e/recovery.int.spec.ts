@@ -1,10 +1,10 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { waitFor } from './support/docker-cli';
-import { peerCertificate } from './support/daemon-process';
-import { RecoveryHost } from './support/recovery-kit';
-import type { Spun } from './support/recovery-kit';
-import { makeTempRoot, removeTempRoot } from './support/temp-root';
+import { waitFor } from '../../test/e2e/docker-cli';
+import { peerCertificate } from '../../test/e2e/daemon-process';
+import { RecoveryHost } from '../../test/e2e/recovery-kit';
+import type { Spun } from '../../test/e2e/recovery-kit';
+import { makeTempRoot, removeTempRoot } from '../../test/e2e/temp-root';
 
 /**
  * The built daemon SIGKILLed at the interesting points of a container's life (HOST_SERVICE_CRASH_AT

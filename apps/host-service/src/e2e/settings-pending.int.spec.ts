@@ -1,9 +1,9 @@
 import Dockerode from 'dockerode';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freePort } from './support/daemon-process';
-import type { DaemonProcess } from './support/daemon-process';
-import { waitFor } from './support/docker-cli';
+import { freePort } from '../../test/e2e/daemon-process';
+import type { DaemonProcess } from '../../test/e2e/daemon-process';
+import { waitFor } from '../../test/e2e/docker-cli';
 import {
   endSession,
   Forwarder,
@@ -12,8 +12,8 @@ import {
   startSession,
   startSettingsDaemon,
   storedSettings,
-} from './support/settings-sessions';
-import { makeTempRoot, removeTempRoot } from './support/temp-root';
+} from '../../test/e2e/settings-sessions';
+import { makeTempRoot, removeTempRoot } from '../../test/e2e/temp-root';
 
 const app = 'settings-app';
 

@@ -1,8 +1,8 @@
 import Dockerode from 'dockerode';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freePort } from './support/daemon-process';
-import type { DaemonProcess } from './support/daemon-process';
+import { freePort } from '../../test/e2e/daemon-process';
+import type { DaemonProcess } from '../../test/e2e/daemon-process';
 import {
   endSession,
   readInContainer,
@@ -11,8 +11,8 @@ import {
   startSession,
   startSettingsDaemon,
   storedSettings,
-} from './support/settings-sessions';
-import { makeTempRoot, removeTempRoot } from './support/temp-root';
+} from '../../test/e2e/settings-sessions';
+import { makeTempRoot, removeTempRoot } from '../../test/e2e/temp-root';
 
 const user = { userId: 'rollback-user', token: 'rollback-token' };
 

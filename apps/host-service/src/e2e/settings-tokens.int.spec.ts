@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { packConfigArchive, unpackConfigArchive } from '@fractal/userconfigs';
 import { S3ConfigStore } from '@fractal/userconfigs/s3';
-import { freePort, putJson, type DaemonProcess } from './support/daemon-process';
-import { waitFor } from './support/docker-cli';
+import { freePort, putJson, type DaemonProcess } from '../../test/e2e/daemon-process';
+import { waitFor } from '../../test/e2e/docker-cli';
 import {
   BUCKET,
   endSession,
@@ -13,8 +13,8 @@ import {
   removeContainers,
   startS3,
   startSettingsDaemon,
-} from './support/settings-sessions';
-import { makeTempRoot, removeTempRoot } from './support/temp-root';
+} from '../../test/e2e/settings-sessions';
+import { makeTempRoot, removeTempRoot } from '../../test/e2e/temp-root';
 
 const SECRET = 'testwebserverauthsecretdev';
 const APP = 'settings-app';

@@ -13,7 +13,7 @@ import type { FakeDeviceSet } from '@fractal/uinput/testing';
 import { UserConfigSync } from '@fractal/userconfigs';
 import { InMemoryConfigStore } from '@fractal/userconfigs/testing';
 import { ContainerManager, DockerodeEngine } from '../containers';
-import { dockerCli, waitFor } from '../e2e/support/docker-cli';
+import { dockerCli, waitFor } from '../../test/e2e/docker-cli';
 import { createFractalCreateHook, FRACTAL_ID_PLACEHOLDER } from './fractal-create-hook';
 import { removeLabelled } from '@tools/testing';
 

@@ -8,18 +8,7 @@ import type { DaemonProcess } from '@tools/testing';
 export { freePort, putJson } from '@tools/testing';
 export type { ApiAnswer, DaemonProcess } from '@tools/testing';
 
-export const MAIN_JS = join(
-  __dirname,
-  '..',
-  '..',
-  '..',
-  '..',
-  '..',
-  'dist',
-  'apps',
-  'host-service',
-  'main.js',
-);
+export const MAIN_JS = join(__dirname, '..', '..', '..', '..', 'dist', 'apps', 'host-service', 'main.js');
 
 /**
  * Runs `node main.js args` with exactly `env` (plus PATH, `OPS_PORT=0` and `APP_ENV=localdev`,

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import type { ImdsStandIn } from '../../../test/imds-stand-in';
-import type { WebserverStandIn } from '../../../test/webserver-stand-in';
+import type { ImdsStandIn } from '../imds-stand-in';
+import type { WebserverStandIn } from '../webserver-stand-in';
 
 /**
  * The environment of a daemon in APP_ENV=development with its state under `root`, talking to the
