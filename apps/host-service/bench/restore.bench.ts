@@ -2,10 +2,12 @@
 // /set_config_encryption_token to `.ready` through the built daemon (S3 body streamed straight
 // into decrypt, LZ4 and tar), vs the Go service's pipeline in the same run: download the object
 // to a file, then `openssl enc -d | tar -I lz4 -x`. BENCH_MB (default 250), BENCH_ROUNDS
-// (default 3); rounds alternate, medians are compared. Needs the built daemon and the test image.
+// (default 3); rounds alternate, medians are compared; the daemon's peak RSS is printed too.
+// BENCH_NODE_FLAGS=none starts the daemon without its NODE_FLAGS (to see what they buy).
+// Needs the built daemon and the test image.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +25,14 @@ const TOKEN = 'bench-token';
 const USER = 'bench-user';
 const SECRET = 'testwebserverauthsecretdev';
 const docker = new Dockerode();
+const NODE_FLAGS_OFF = process.env['BENCH_NODE_FLAGS'] === 'none';
+
+/** VmRSS / VmHWM (peak) of a process, in MB. */
+function rssMb(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
+  return { rss: Math.round(kb('VmRSS') / 1024), peak: Math.round(kb('VmHWM') / 1024) };
+}
 
 function buildTree(root: string): void {
   const line = 'setting.key.' + 'x'.repeat(20) + ' = some configuration value 12345\n';
@@ -122,8 +132,10 @@ async function main(): Promise<void> {
     });
     await store.put({ userId: USER, appName: 'bench-app' }, packConfigArchive(join(root, 'tree'), TOKEN));
     const port = await freePort();
-    daemon = startSettingsDaemon(root, 'bench', port, s3.port);
+    daemon = startSettingsDaemon(root, 'bench', port, s3.port, NODE_FLAGS_OFF ? [] : undefined);
     await daemon.waitForLog('host service ready');
+    const pid = daemon.child.pid as number;
+    const before = rssMb(pid);
     const ours: number[] = [];
     const go: number[] = [];
     const download: number[] = [];
@@ -137,6 +149,11 @@ async function main(): Promise<void> {
       );
     }
     const [o, g] = [median(ours), median(go)];
+    const after = rssMb(pid);
+    console.log(
+      `daemon ${NODE_FLAGS_OFF ? 'WITHOUT' : 'with'} its NODE_FLAGS: RSS ${before.rss} MB when ready, ` +
+        `peak ${after.peak} MB over the restores (+${after.peak - before.rss} MB), ${after.rss} MB after`,
+    );
     console.log(
       `download alone (s3rver → /dev/null, the floor of both sides), median: ${median(download).toFixed(2)} s`,
     );

@@ -1,6 +1,7 @@
 import { createLogger } from '@fractal/logger';
 import { SdNotifier } from '@fractal/sdnotify';
 import { buildInfo } from './config/build-info';
+import { missingNodeFlags } from './config/node-flags';
 import { parseArgs, renderHelp, renderVersion } from './config/cli';
 import { parseConfig } from './config/parse-config';
 import { SETTINGS } from './config/settings';
@@ -80,6 +81,14 @@ async function main(): Promise<void> {
     { version: build.version, commit: build.commit, appEnv: config.appEnv },
     'host service starting',
   );
+  const missingFlags = missingNodeFlags();
+  if (missingFlags.length > 0) {
+    logger.warn(
+      { missingFlags },
+      `node was started without ${missingFlags.join(' ')}: config restores will spend far more time ` +
+        'in garbage collection; start the daemon with bin/host-service',
+    );
+  }
   try {
     await lifecycle.start(daemon.steps);
     if (!lifecycle.shuttingDown) systemd.ready(`serving HTTPS on port ${config.port}`); // systemd: READY=1

@@ -108,6 +108,8 @@ describe('the release tarball', () => {
   });
 
   it('prints --help with every setting, and refuses unknown arguments with exit 2', async () => {
+    // Through the launcher's exec with the daemon's V8 flags: a flag the bundled node did not know
+    // would end it with "bad option" and exit 9 here.
     const help = await runProgram(join(top, 'bin', 'host-service'), ['--help'], {
       cwd: '/tmp',
       env: { PATH: path },

@@ -3,6 +3,7 @@ import { request } from 'node:https';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { startProcess } from '@tools/testing';
+import { NODE_FLAGS } from '../../src/config/node-flags';
 import type { DaemonProcess } from '@tools/testing';
 
 export { freePort, putJson } from '@tools/testing';
@@ -11,17 +12,18 @@ export type { ApiAnswer, DaemonProcess } from '@tools/testing';
 export const MAIN_JS = join(__dirname, '..', '..', '..', '..', 'dist', 'apps', 'host-service', 'main.js');
 
 /**
- * Runs `node main.js args` with exactly `env` (plus PATH, `OPS_PORT=0` and `APP_ENV=localdev`,
+ * Runs `node <NODE_FLAGS> main.js args` (as bin/host-service does) with exactly `env` (plus PATH, `OPS_PORT=0` and `APP_ENV=localdev`,
  * which `env` may override; a key set to `undefined` is left out), collecting its output. A daemon
  * a test leaves running is SIGKILLed after the spec file's tests (tools/testing `startProcess`).
  */
 export function startDaemon(
   env: Record<string, string | undefined>,
   args: readonly string[] = [],
-  options: Pick<SpawnOptions, 'uid' | 'gid'> = {},
+  options: Pick<SpawnOptions, 'uid' | 'gid'> & { nodeFlags?: readonly string[] } = {},
 ): DaemonProcess {
+  const { nodeFlags = NODE_FLAGS, ...spawnOptions } = options;
   return startProcess(process.execPath, {
-    args: [MAIN_JS, ...args],
+    args: [...nodeFlags, MAIN_JS, ...args],
     // OPS_PORT 0: daemons of tests running side by side must not fight over the default 4679.
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -29,7 +31,7 @@ export function startDaemon(
       APP_ENV: 'localdev',
       ...env,
     },
-    ...options,
+    ...spawnOptions,
   });
 }
 

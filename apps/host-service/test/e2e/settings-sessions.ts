@@ -77,20 +77,30 @@ export class Forwarder {
 }
 
 /** A localdev daemon on its own dirs that keeps configs in S3 behind `s3Port`. */
-export function startSettingsDaemon(root: string, name: string, port: number, s3Port: number): DaemonProcess {
-  return startDaemon({
-    HOST_SERVICE_PORT: String(port),
-    HOST_SERVICE_HOST: '127.0.0.1',
-    FRACTAL_DIR: join(root, `${name}-fractal`),
-    FRACTAL_PRIVATE_DIR: join(root, `${name}-private`),
-    UINPUT: 'off',
-    USER_CONFIGS_BUCKET: BUCKET,
-    AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${s3Port}`,
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
-    AWS_REGION: 'us-east-1',
-    AWS_MAX_ATTEMPTS: '1',
-  });
+export function startSettingsDaemon(
+  root: string,
+  name: string,
+  port: number,
+  s3Port: number,
+  nodeFlags?: readonly string[],
+): DaemonProcess {
+  return startDaemon(
+    {
+      HOST_SERVICE_PORT: String(port),
+      HOST_SERVICE_HOST: '127.0.0.1',
+      FRACTAL_DIR: join(root, `${name}-fractal`),
+      FRACTAL_PRIVATE_DIR: join(root, `${name}-private`),
+      UINPUT: 'off',
+      USER_CONFIGS_BUCKET: BUCKET,
+      AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${s3Port}`,
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_REGION: 'us-east-1',
+      AWS_MAX_ATTEMPTS: '1',
+    },
+    [],
+    { nodeFlags },
+  );
 }
 
 export interface Session {

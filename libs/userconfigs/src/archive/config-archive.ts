@@ -4,7 +4,9 @@ import { abortReason, whenAborted } from './abort';
 import { ArchiveSink } from './archive-sink';
 import { Lz4FrameDecoder } from './lz4-frame-decoder';
 import { LZ4_MAGIC_BYTES } from './lz4-frame-format';
+import { nativeAes } from './native-aes';
 import { NativeArchiveSink } from './native-archive-sink';
+import { NativeDecryptStage } from './native-decrypt-stage';
 import { nativeLz4, type NativeLz4 } from './native-lz4';
 import { NativeLz4FrameDecoder } from './native-lz4-decoder';
 import { OpensslDecryptStream, startOpensslEncryption } from './openssl-cipher';
@@ -155,12 +157,23 @@ export async function unpackArchive(
   const onError = (err: unknown): void => {
     stageError ??= err;
   };
-  // With a worker, AES stays here (it tells a wrong token first) and LZ4 + xxHash32 run there.
-  const plain = pipeline(source, new OpensslDecryptStream(token, LZ4_MAGIC_BYTES), onError);
   const native = worker ? undefined : pickNative(options.lz4);
-  const tarBytes = worker
-    ? decodeInWorker(plain, worker, onError)
-    : pipeline(plain, native ? new NativeLz4FrameDecoder(native) : new Lz4FrameDecoder(), onError);
+  const aes = native && nativeAes();
+  let tarBytes: Readable;
+  if (native && aes) {
+    // Node's OpenSSL decrypts straight into liblz4's input: no plaintext Buffer per chunk.
+    tarBytes = pipeline(
+      source,
+      new NativeLz4FrameDecoder(native, new NativeDecryptStage(aes, token, LZ4_MAGIC_BYTES)),
+      onError,
+    );
+  } else {
+    // With a worker, AES stays here (it tells a wrong token first) and LZ4 + xxHash32 run there.
+    const plain = pipeline(source, new OpensslDecryptStream(token, LZ4_MAGIC_BYTES), onError);
+    tarBytes = worker
+      ? decodeInWorker(plain, worker, onError)
+      : pipeline(plain, native ? new NativeLz4FrameDecoder(native) : new Lz4FrameDecoder(), onError);
+  }
   // Decryption and LZ4 run ahead of the tar stage (up to a few blocks) even before it starts.
   const stop = whenAborted(signal, () => tarBytes.destroy(abortReason(signal as AbortSignal) as Error));
   try {

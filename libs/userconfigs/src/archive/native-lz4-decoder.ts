@@ -21,6 +21,20 @@ const MESSAGES: Record<string, string> = {
 };
 
 /**
+ * What turns each incoming chunk into LZ4 bytes, written straight into the decoder's native input
+ * (e.g. NativeDecryptStage); without one, chunks are LZ4 bytes and are copied in.
+ */
+export interface InputStage {
+  /** Room `take` may need in `dst` beyond the chunk's length. */
+  readonly slack: number;
+  /** Writes what `chunk` yields into `dst`; returns how many bytes. */
+  take(chunk: Buffer, dst: Buffer): number | Promise<number>;
+  /** At the end of the input: writes the last bytes into `dst` (room: `slack`); throws if the input was bad. */
+  finish(dst: Buffer): number;
+  free(): void;
+}
+
+/**
  * Lz4FrameDecoder's contract (every frame `lz4` writes; any defect is a ConfigCorruptError) with
  * liblz4 doing the work on the thread pool, so decoding one batch overlaps with decrypting the
  * next and writing the last. The context and the native buffers are freed once no call is in
@@ -35,7 +49,10 @@ export class NativeLz4FrameDecoder extends Transform {
   private seen = 0;
   private inFlight: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly lz4: NativeLz4) {
+  constructor(
+    private readonly lz4: NativeLz4,
+    private readonly stage?: InputStage,
+  ) {
     super({ readableHighWaterMark: 2 * OUT });
     this.ctx = lz4.createDecompressionContext();
     this.input = lz4.allocate(2 * BATCH);
@@ -43,15 +60,27 @@ export class NativeLz4FrameDecoder extends Transform {
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, callback: TransformCallback): void {
-    if (this.filled + chunk.length > this.input.bytes.length) this.grow(this.filled + chunk.length);
-    chunk.copy(this.input.bytes, this.filled);
-    this.filled += chunk.length;
-    this.seen += chunk.length;
-    if (this.filled < BATCH) callback();
-    else this.decodeInput().then(() => callback(), callback);
+    const room = chunk.length + (this.stage?.slack ?? 0);
+    if (this.filled + room > this.input.bytes.length) this.grow(this.filled + room);
+    const dst = this.input.bytes.subarray(this.filled);
+    const taken = this.stage ? this.stage.take(chunk, dst) : chunk.copy(dst);
+    if (typeof taken === 'number') this.took(taken, callback);
+    else taken.then((n) => this.took(n, callback), callback);
   }
 
   override _flush(callback: TransformCallback): void {
+    try {
+      if (this.stage) {
+        if (this.filled + this.stage.slack > this.input.bytes.length)
+          this.grow(this.filled + this.stage.slack);
+        const last = this.stage.finish(this.input.bytes.subarray(this.filled));
+        this.filled += last;
+        this.seen += last;
+      }
+    } catch (err) {
+      callback(err as Error);
+      return;
+    }
     this.decodeInput().then(() => {
       if (this.seen === 0) callback(corrupt('the LZ4 stream is empty'));
       else if (this.hint !== 0) callback(corrupt('the LZ4 frame is truncated (no end mark)'));
@@ -65,10 +94,18 @@ export class NativeLz4FrameDecoder extends Transform {
     this.ctx = undefined;
     void this.inFlight.finally(() => {
       if (ctx !== undefined) this.lz4.freeDecompressionContext(ctx);
+      this.stage?.free();
       this.input.free();
       this.output.free();
     });
     callback(err);
+  }
+
+  private took(bytes: number, callback: TransformCallback): void {
+    this.filled += bytes;
+    this.seen += bytes;
+    if (this.filled < BATCH) callback();
+    else this.decodeInput().then(() => callback(), callback);
   }
 
   private grow(size: number): void {

@@ -80,7 +80,7 @@ export class OpensslEncryptStream extends Transform {
  */
 export class OpensslDecryptStream extends Transform {
   private decipher: Decipheriv | undefined;
-  private header = Buffer.alloc(0);
+  private readonly header = new OpensslHeader();
   private verified: boolean;
   private seen = Buffer.alloc(0);
 
@@ -98,10 +98,7 @@ export class OpensslDecryptStream extends Transform {
 
   override _flush(callback: TransformCallback): void {
     if (!this.decipher) {
-      const what = this.header.length === 0 ? 'empty' : `only ${this.header.length} bytes long`;
-      callback(
-        new ConfigCorruptError(`the config archive is ${what}; it is truncated and cannot be restored`),
-      );
+      callback(this.header.truncated());
       return;
     }
     try {
@@ -109,11 +106,7 @@ export class OpensslDecryptStream extends Transform {
       try {
         last = this.decipher.final();
       } catch (err) {
-        throw this.verified
-          ? new ConfigCorruptError('the config archive is truncated or damaged (bad final AES block)', {
-              cause: err,
-            })
-          : wrongToken(err);
+        throw badFinalBlock(this.verified, err);
       }
       this.emitPlain(last);
       callback(this.verified ? null : wrongToken());
@@ -124,23 +117,10 @@ export class OpensslDecryptStream extends Transform {
 
   private async consume(chunk: Buffer): Promise<void> {
     if (!this.decipher) {
-      this.header = Buffer.concat([this.header, chunk]);
-      if (this.header.length < HEADER_LENGTH) {
-        if (
-          !OPENSSL_MAGIC.subarray(0, this.header.length).equals(this.header.subarray(0, OPENSSL_MAGIC.length))
-        ) {
-          throw notOpenssl();
-        }
-        return;
-      }
-      if (!this.header.subarray(0, OPENSSL_MAGIC.length).equals(OPENSSL_MAGIC)) throw notOpenssl();
-      const { key, iv } = await deriveKeyIv(
-        this.token,
-        this.header.subarray(OPENSSL_MAGIC.length, HEADER_LENGTH),
-      );
-      this.decipher = createDecipheriv('aes-256-cbc', key, iv);
-      chunk = this.header.subarray(HEADER_LENGTH);
-      this.header = Buffer.alloc(0);
+      const opened = await this.header.read(chunk, this.token);
+      if (!opened) return;
+      this.decipher = createDecipheriv('aes-256-cbc', opened.key, opened.iv);
+      chunk = opened.rest;
     }
     this.emitPlain(this.decipher.update(chunk));
   }
@@ -159,13 +139,48 @@ export class OpensslDecryptStream extends Transform {
   }
 }
 
+/**
+ * openssl's "Salted__" + salt header, gathered from the first chunks however they are cut; once
+ * complete, the key and IV the token derives with that salt, and the bytes after the header.
+ */
+export class OpensslHeader {
+  private bytes = Buffer.alloc(0);
+
+  async read(chunk: Buffer, token: string): Promise<{ key: Buffer; iv: Buffer; rest: Buffer } | undefined> {
+    this.bytes = Buffer.concat([this.bytes, chunk]);
+    if (this.bytes.length < HEADER_LENGTH) {
+      const n = Math.min(this.bytes.length, OPENSSL_MAGIC.length);
+      if (!OPENSSL_MAGIC.subarray(0, n).equals(this.bytes.subarray(0, n))) throw notOpenssl();
+      return undefined;
+    }
+    if (!this.bytes.subarray(0, OPENSSL_MAGIC.length).equals(OPENSSL_MAGIC)) throw notOpenssl();
+    const { key, iv } = await deriveKeyIv(token, this.bytes.subarray(OPENSSL_MAGIC.length, HEADER_LENGTH));
+    const rest = this.bytes.subarray(HEADER_LENGTH);
+    this.bytes = Buffer.alloc(0);
+    return { key, iv, rest };
+  }
+
+  /** The error for an input that ended before the header did. */
+  truncated(): ConfigCorruptError {
+    const what = this.bytes.length === 0 ? 'empty' : `only ${this.bytes.length} bytes long`;
+    return new ConfigCorruptError(`the config archive is ${what}; it is truncated and cannot be restored`);
+  }
+}
+
+/** The last block's padding did not check: damage once the start decrypted right, else the token. */
+export function badFinalBlock(verified: boolean, cause?: unknown): ConfigCorruptError | ConfigDecryptError {
+  return verified
+    ? new ConfigCorruptError('the config archive is truncated or damaged (bad final AES block)', { cause })
+    : wrongToken(cause);
+}
+
 function notOpenssl(): ConfigDecryptError {
   return new ConfigDecryptError(
     'the config archive does not start with openssl\'s "Salted__" header; it is not an archive this service wrote',
   );
 }
 
-function wrongToken(cause?: unknown): ConfigDecryptError {
+export function wrongToken(cause?: unknown): ConfigDecryptError {
   return new ConfigDecryptError(
     'the config archive does not decrypt with this token (wrong config encryption token, or not a config archive)',
     { cause },
