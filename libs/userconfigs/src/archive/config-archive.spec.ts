@@ -166,23 +166,49 @@ describe('config archive errors', () => {
     expect((await lstat(join(target, 'f'))).isFile()).toBe(true);
   });
 
-  it('maps a wrong token to ConfigDecryptError', async () => {
-    const archive = await craftArchive([{ name: 'a', content: 'x' }], 'right');
-    for (const token of ['wrong', 'Right', 'right ']) {
-      await expect(unpack(archive, token)).rejects.toThrow(ConfigDecryptError);
-    }
-  });
+  // 'native': Node's OpenSSL decrypts into liblz4's input (NativeDecryptStage); 'js': node:crypto's
+  // Decipheriv (OpensslDecryptStream) and the TypeScript LZ4. Both must tell the same errors.
+  describe.each(['native', 'js'] as const)('with lz4: %s', (lz4) => {
+    const unpackWith = (bytes: Buffer, token = 'T'): Promise<void> =>
+      unpackConfigArchive(Readable.from([bytes]), token, target, { lz4 });
 
-  it('maps garbage to ConfigDecryptError and empty or truncated archives to ConfigCorruptError', async () => {
-    const archive = await craftArchive([{ name: 'a', content: 'x'.repeat(100_000) }], 'T');
-    await expect(unpack(Buffer.from('<html>Access Denied</html>'))).rejects.toThrow(ConfigDecryptError);
-    await expect(unpack(Buffer.alloc(0))).rejects.toThrow(ConfigCorruptError);
-    await expect(unpack(archive.subarray(0, 12))).rejects.toThrow(ConfigCorruptError);
-    await expect(unpack(archive.subarray(0, archive.length - 16))).rejects.toThrow(ConfigCorruptError);
-    await expect(unpack(archive.subarray(0, archive.length - 5))).rejects.toThrow(ConfigCorruptError);
-    const flipped = Buffer.from(archive);
-    flipped[200] ^= 0x55;
-    await expect(unpack(flipped)).rejects.toThrow(ConfigCorruptError);
+    it('maps a wrong token to ConfigDecryptError', async () => {
+      const archive = await craftArchive([{ name: 'a', content: 'x' }], 'right');
+      for (const token of ['wrong', 'Right', 'right ']) {
+        await expect(unpackWith(archive, token)).rejects.toThrow(ConfigDecryptError);
+      }
+    });
+
+    it('maps garbage to ConfigDecryptError and empty or truncated archives to ConfigCorruptError', async () => {
+      const archive = await craftArchive([{ name: 'a', content: 'x'.repeat(100_000) }], 'T');
+      await expect(unpackWith(Buffer.from('<html>Access Denied</html>'))).rejects.toThrow(ConfigDecryptError);
+      await expect(unpackWith(Buffer.from('Salted_'))).rejects.toThrow(ConfigCorruptError);
+      await expect(unpackWith(Buffer.alloc(0))).rejects.toThrow(ConfigCorruptError);
+      await expect(unpackWith(archive.subarray(0, 12))).rejects.toThrow(ConfigCorruptError);
+      // The header and one block: the first plaintext block is all there is, so it cannot be checked.
+      await expect(unpackWith(archive.subarray(0, 32))).rejects.toThrow(
+        /bad final AES block|does not decrypt/,
+      );
+      await expect(unpackWith(archive.subarray(0, archive.length - 16))).rejects.toThrow(ConfigCorruptError);
+      await expect(unpackWith(archive.subarray(0, archive.length - 5))).rejects.toThrow(ConfigCorruptError);
+      const flipped = Buffer.from(archive);
+      flipped[200] ^= 0x55;
+      await expect(unpackWith(flipped)).rejects.toThrow(ConfigCorruptError);
+      const lastBlock = Buffer.from(archive);
+      lastBlock[lastBlock.length - 1] ^= 0x55;
+      await expect(unpackWith(lastBlock)).rejects.toThrow(ConfigCorruptError);
+    });
+
+    it('decrypts an archive however the download cuts it (the header and the LZ4 magic split too)', async () => {
+      const archive = await craftArchive([{ name: 'a', content: 'y'.repeat(70_000) }], 'T');
+      for (const cut of [1, 7, 8, 15, 16, 17, 19, 20, 31, 33, 4099]) {
+        const pieces: Buffer[] = [];
+        for (let at = 0; at < archive.length; at += cut) pieces.push(archive.subarray(at, at + cut));
+        const dst = join(target, String(cut));
+        await unpackConfigArchive(Readable.from(pieces), 'T', dst, { lz4 });
+        expect(await readFile(join(dst, 'a'), 'utf8')).toBe('y'.repeat(70_000));
+      }
+    });
   });
 
   it('treats a matching magic with a broken tar as corrupt', async () => {
