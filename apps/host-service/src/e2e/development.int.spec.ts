@@ -6,6 +6,7 @@ import type { WebserverStandIn } from '../../test/webserver-stand-in';
 import { freePort, peerCertificate, putJson, startDaemon } from '../../test/e2e/daemon-process';
 import type { DaemonProcess } from '../../test/e2e/daemon-process';
 import { developmentEnv } from '../../test/e2e/daemon-env';
+import { NODE_FLAGS } from '../config/node-flags';
 import { makeTempRoot, mountsUnder, removeTempRoot } from '../../test/e2e/temp-root';
 
 const SECRET = 'e2e-webserver-secret';
@@ -132,5 +133,15 @@ describe('host service (development) as a process', () => {
     expect(web.handshakes).toEqual([]);
     expect(await readdir(root)).toEqual(['store']);
     expect(await mountsUnder(root)).toEqual([]);
+    // Started as bin/host-service starts it: no warning about missing V8 flags.
+    expect(daemon.output()).not.toContain('was started without');
+  });
+
+  it('warns, naming them, when node was started without the NODE_FLAGS', async () => {
+    imds.failWith = 500; // the daemon exits right after the start-up lines
+    daemon = startDaemon(env(await freePort()), [], { nodeFlags: [] });
+    expect(await daemon.exited).toBe(1);
+    const warning = daemon.logLines().find((l) => String(l.msg).includes('was started without'));
+    expect(warning).toMatchObject({ level: 'warn', missingFlags: [...NODE_FLAGS] });
   });
 });
