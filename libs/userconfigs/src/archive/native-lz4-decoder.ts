@@ -38,8 +38,9 @@ export interface InputStage {
 /**
  * Lz4FrameDecoder's contract (every frame `lz4` writes; any defect is a ConfigCorruptError) with
  * liblz4 doing the work on the thread pool, so decoding one batch overlaps with decrypting the
- * next and writing the last. The context and the native buffers are freed once no call is in
- * flight, however the stream ends.
+ * next and writing the last. With a `stage` (the unpack's NativeDecryptStage) the input is
+ * ciphertext, decrypted straight into the native input buffer. The context, the stage and the
+ * native buffers are freed once no call is in flight, however the stream ends.
  */
 export class NativeLz4FrameDecoder extends Transform {
   private ctx: unknown;
