@@ -2,7 +2,8 @@
 // /set_config_encryption_token to `.ready` through the built daemon (S3 body streamed straight
 // into decrypt, LZ4 and tar), vs the Go service's pipeline in the same run: download the object
 // to a file, then `openssl enc -d | tar -I lz4 -x`. BENCH_MB (default 250), BENCH_ROUNDS
-// (default 3); rounds alternate, medians are compared; the daemon's peak RSS is printed too.
+// (default 3); `sync` before each measured run, the side that goes first alternates, medians are
+// compared; the daemon's peak RSS is printed too.
 // BENCH_NODE_FLAGS=none starts the daemon without its NODE_FLAGS (to see what they buy).
 // Needs the built daemon and the test image.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -139,10 +140,21 @@ async function main(): Promise<void> {
     const ours: number[] = [];
     const go: number[] = [];
     const download: number[] = [];
+    // Each measured run starts after `sync`, so none pays for the write-back of the one before; the
+    // side that goes first alternates.
+    const measure = async <T>(run: () => Promise<T>): Promise<T> => {
+      execFileSync('sync');
+      return run();
+    };
     for (let round = 0; round < ROUNDS; round++) {
-      ours.push(await throughDaemon(port, join(root, 'bench-fractal'), containers));
-      go.push(await goPipeline(store, root, round));
-      download.push(await downloadOnly(store));
+      const daemonRun = async (): Promise<void> => {
+        ours.push(await measure(() => throughDaemon(port, join(root, 'bench-fractal'), containers)));
+      };
+      const goRun = async (): Promise<void> => {
+        go.push(await measure(() => goPipeline(store, root, round)));
+      };
+      for (const run of round % 2 === 0 ? [daemonRun, goRun] : [goRun, daemonRun]) await run();
+      download.push(await measure(() => downloadOnly(store)));
       console.log(
         `round ${round + 1}: daemon ${ours[round].toFixed(2)} s, go pipeline ${go[round].toFixed(2)} s, ` +
           `download alone ${download[round].toFixed(2)} s`,

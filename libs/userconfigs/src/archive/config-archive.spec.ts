@@ -179,6 +179,22 @@ describe('config archive errors', () => {
       }
     });
 
+    it('maps a wrong token to ConfigDecryptError when the header and the first blocks arrive apart', async () => {
+      const archive = await craftArchive([{ name: 'a', content: 'x'.repeat(10_000) }], 'right');
+      // The key is derived from the 16-byte header alone; the first plaintext is checked on a later chunk.
+      for (const cut of [16, 17, 32]) {
+        const pieces = [
+          archive.subarray(0, cut),
+          archive.subarray(cut, cut + 16),
+          archive.subarray(cut + 16),
+        ];
+        const dst = join(target, `wrong-${cut}`);
+        await expect(unpackConfigArchive(Readable.from(pieces), 'wrong', dst, { lz4 })).rejects.toThrow(
+          ConfigDecryptError,
+        );
+      }
+    });
+
     it('maps garbage to ConfigDecryptError and empty or truncated archives to ConfigCorruptError', async () => {
       const archive = await craftArchive([{ name: 'a', content: 'x'.repeat(100_000) }], 'T');
       await expect(unpackWith(Buffer.from('<html>Access Denied</html>'))).rejects.toThrow(ConfigDecryptError);

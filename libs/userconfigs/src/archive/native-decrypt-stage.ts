@@ -26,15 +26,18 @@ export class NativeDecryptStage implements InputStage {
 
   readonly slack = AES_BLOCK;
 
-  async take(chunk: Buffer, dst: Buffer): Promise<number> {
-    if (!this.decipher) {
-      const opened = await this.header.read(chunk, this.token);
-      if (!opened) return 0;
-      if (this.freed) return 0; // destroyed while the key was derived
-      this.decipher = this.aes.decipher(opened.key, opened.iv);
-      chunk = opened.rest;
-    }
-    return this.check(dst, this.decipher.update(chunk, dst));
+  /** Synchronous once the key is derived: no promise per chunk on the restore's hot path. */
+  take(chunk: Buffer, dst: Buffer): number | Promise<number> {
+    if (this.decipher) return this.check(dst, this.decipher.update(chunk, dst));
+    return this.open(chunk, dst);
+  }
+
+  private async open(chunk: Buffer, dst: Buffer): Promise<number> {
+    const opened = await this.header.read(chunk, this.token);
+    if (!opened) return 0;
+    if (this.freed) return 0; // destroyed while the key was derived
+    this.decipher = this.aes.decipher(opened.key, opened.iv);
+    return this.check(dst, this.decipher.update(opened.rest, dst));
   }
 
   finish(dst: Buffer): number {

@@ -65,7 +65,13 @@ export class NativeLz4FrameDecoder extends Transform {
     const room = chunk.length + (this.stage?.slack ?? 0);
     if (this.filled + room > this.input.bytes.length) this.grow(this.filled + room);
     const dst = this.input.bytes.subarray(this.filled);
-    const taken = this.stage ? this.stage.take(chunk, dst) : chunk.copy(dst);
+    let taken: number | Promise<number>;
+    try {
+      taken = this.stage ? this.stage.take(chunk, dst) : chunk.copy(dst);
+    } catch (err) {
+      callback(err as Error);
+      return;
+    }
     if (typeof taken === 'number') this.took(taken, callback);
     else taken.then((n) => this.took(n, callback), callback);
   }
