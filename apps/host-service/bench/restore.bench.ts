@@ -2,8 +2,8 @@
 // /set_config_encryption_token to `.ready` through the built daemon (S3 body streamed straight
 // into decrypt, LZ4 and tar), vs the Go service's pipeline in the same run: download the object
 // to a file, then `openssl enc -d | tar -I lz4 -x`. BENCH_MB (default 250), BENCH_ROUNDS
-// (default 3); `sync` before each measured run, the side that goes first alternates, medians are
-// compared; the daemon's peak RSS is printed too.
+// (default 3); each measured run starts after `sync` with the daemon idle, the side that goes
+// first alternates, medians are compared; the daemon's peak RSS is printed too.
 // BENCH_NODE_FLAGS=none starts the daemon without its NODE_FLAGS (to see what they buy).
 // Needs the built daemon and the test image.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -33,6 +33,23 @@ function rssMb(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
   return { rss: Math.round(kb('VmRSS') / 1024), peak: Math.round(kb('VmHWM') / 1024) };
+}
+
+/** CPU time a process has used, in clock ticks. */
+function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/** Resolves once `pid` used at most one clock tick of CPU in 250 ms (or after 10 s). */
+async function idle(pid: number): Promise<void> {
+  for (let i = 0, last = cpuTicks(pid); i < 40; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const now = cpuTicks(pid);
+    if (now - last <= 1) return;
+    last = now;
+  }
 }
 
 function buildTree(root: string): void {
@@ -140,10 +157,12 @@ async function main(): Promise<void> {
     const ours: number[] = [];
     const go: number[] = [];
     const download: number[] = [];
-    // Each measured run starts after `sync`, so none pays for the write-back of the one before; the
-    // side that goes first alternates.
+    // Each measured run starts after `sync` and once the daemon is idle, so none pays for the
+    // write-back of the one before or for the daemon's after-restore garbage collection; the side
+    // that goes first alternates.
     const measure = async <T>(run: () => Promise<T>): Promise<T> => {
       execFileSync('sync');
+      await idle(pid);
       return run();
     };
     for (let round = 0; round < ROUNDS; round++) {
