@@ -37,25 +37,22 @@ export interface InputStage {
 
 /**
  * Lz4FrameDecoder's contract (every frame `lz4` writes; any defect is a ConfigCorruptError) with
- * liblz4 doing the work on the thread pool, so decoding one batch overlaps with decrypting the
- * next and writing the last. With a `stage` (the unpack's NativeDecryptStage) the input is
+ * liblz4 doing the work on the thread pool, so decoding one batch overlaps with writing the last.
+ * Decoded output waits for the reader past the high-water mark, so a batch of text that decodes to
+ * a hundred MB is not all held at once. With a `stage` (the unpack's NativeDecryptStage) the input is
  * ciphertext, decrypted straight into the native input buffer. The context, the stage and the
  * native buffers are freed once no call is in flight, however the stream ends.
  */
 export class NativeLz4FrameDecoder extends Transform {
   private ctx: unknown;
-  /** Where incoming chunks go. */
   private input: NativeBuffer;
-  /** The other input buffer: liblz4 decodes the last full batch from it while `input` fills. */
-  private spare: NativeBuffer;
-  /** The batch liblz4 is decoding; one at a time, in order. Its rejection is seen by the next
-   *  chunk or the flush. */
-  private decoding: Promise<void> = Promise.resolve();
   private readonly output: NativeBuffer;
   private filled = 0;
   private hint = -1;
   private seen = 0;
   private inFlight: Promise<unknown> = Promise.resolve();
+  /** Set while a decode waits for the reader to take what was pushed. */
+  private resumeOutput: (() => void) | undefined;
 
   constructor(
     private readonly lz4: NativeLz4,
@@ -64,7 +61,6 @@ export class NativeLz4FrameDecoder extends Transform {
     super({ readableHighWaterMark: 2 * OUT });
     this.ctx = lz4.createDecompressionContext();
     this.input = lz4.allocate(2 * BATCH);
-    this.spare = lz4.allocate(2 * BATCH);
     this.output = lz4.allocate(OUT);
   }
 
@@ -96,17 +92,20 @@ export class NativeLz4FrameDecoder extends Transform {
       callback(err as Error);
       return;
     }
-    this.decoding
-      .then(() => this.decodeBatch(this.input, this.filled))
-      .then(() => {
-        this.filled = 0;
-        if (this.seen === 0) callback(corrupt('the LZ4 stream is empty'));
-        else if (this.hint !== 0) callback(corrupt('the LZ4 frame is truncated (no end mark)'));
-        else callback();
-      }, callback);
+    this.decodeInput().then(() => {
+      if (this.seen === 0) callback(corrupt('the LZ4 stream is empty'));
+      else if (this.hint !== 0) callback(corrupt('the LZ4 frame is truncated (no end mark)'));
+      else callback();
+    }, callback);
+  }
+
+  override _read(size: number): void {
+    this.wake();
+    super._read(size);
   }
 
   override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
+    this.wake(); // a decode waiting for the reader ends at its next check
     // liblz4 may still be using the context and buffers on another thread: free them after it.
     const ctx = this.ctx;
     this.ctx = undefined;
@@ -114,7 +113,6 @@ export class NativeLz4FrameDecoder extends Transform {
       if (ctx !== undefined) this.lz4.freeDecompressionContext(ctx);
       this.stage?.free();
       this.input.free();
-      this.spare.free();
       this.output.free();
     });
     callback(err);
@@ -123,19 +121,8 @@ export class NativeLz4FrameDecoder extends Transform {
   private took(bytes: number, callback: TransformCallback): void {
     this.filled += bytes;
     this.seen += bytes;
-    if (this.filled < BATCH) return callback();
-    // A full batch: once the one before it is decoded, liblz4 takes it and the next chunks go to
-    // the other buffer meanwhile, so the download is read on while liblz4 works.
-    this.decoding.then(() => {
-      const batch = this.input;
-      this.input = this.spare;
-      this.spare = batch;
-      const decoding = this.decodeBatch(batch, this.filled);
-      decoding.catch(() => undefined); // seen by the next chunk or the flush
-      this.decoding = decoding;
-      this.filled = 0;
-      callback();
-    }, callback);
+    if (this.filled < BATCH) callback();
+    else this.decodeInput().then(() => callback(), callback);
   }
 
   private grow(size: number): void {
@@ -145,12 +132,10 @@ export class NativeLz4FrameDecoder extends Transform {
     this.input = bigger;
   }
 
-  /** Decodes all `size` bytes of `batch`, pushing what liblz4 writes. */
-  private async decodeBatch(batch: NativeBuffer, size: number): Promise<void> {
-    let filled = size;
-    while (filled > 0) {
+  private async decodeInput(): Promise<void> {
+    while (this.filled > 0) {
       if (this.ctx === undefined) return; // destroyed meanwhile
-      const call = this.lz4.decompress(this.ctx, this.output, batch, filled);
+      const call = this.lz4.decompress(this.ctx, this.output, this.input, this.filled);
       this.inFlight = call.catch(() => undefined);
       let result;
       try {
@@ -162,12 +147,19 @@ export class NativeLz4FrameDecoder extends Transform {
       }
       this.hint = result.hint;
       // The output fills before the input runs out only mid-block: keep the rest for the next call.
-      if (result.read < filled) batch.bytes.copyWithin(0, result.read, filled);
-      filled -= result.read;
-      if (result.written > 0) this.push(Buffer.from(this.output.bytes.subarray(0, result.written)));
+      if (result.read < this.filled) this.input.bytes.copyWithin(0, result.read, this.filled);
+      this.filled -= result.read;
+      if (result.written > 0 && !this.push(Buffer.from(this.output.bytes.subarray(0, result.written))))
+        await new Promise<void>((resolve) => (this.resumeOutput = resolve));
       if (result.read === 0 && result.written === 0)
         throw corrupt('liblz4 made no progress on the LZ4 stream');
     }
+  }
+
+  private wake(): void {
+    const resume = this.resumeOutput;
+    this.resumeOutput = undefined;
+    resume?.();
   }
 }
 

@@ -8,6 +8,7 @@ import { ConfigCorruptError, ConfigIoError } from '../errors';
 import { buildSampleTree, collect, snapshotTree, tempDir } from '../../test/craft';
 import type * as Codec from './config-archive';
 import { Lz4FrameDecoder } from './lz4-frame-decoder';
+import { Lz4FrameEncoder } from './lz4-frame-encoder';
 import { NativeArchiveSink } from './native-archive-sink';
 import { nativeLz4, type NativeLz4 } from './native-lz4';
 import { NativeLz4FrameDecoder } from './native-lz4-decoder';
@@ -137,6 +138,46 @@ describe('LZ4 through liblz4', () => {
       ),
     ).rejects.toThrow(ConfigCorruptError);
     await tick();
+    expect(live()).toEqual({ contexts: 0, buffers: 0 });
+  });
+});
+
+describe('the liblz4 decoder and a slow reader', () => {
+  const MB = 1024 * 1024;
+  const SIZE = 32 * MB;
+  // SIZE of zeros: a frame of a few hundred KB, so its one input batch decodes to all of it.
+  let frame: Buffer;
+  beforeAll(async () => {
+    frame = await collect(Readable.from([Buffer.alloc(SIZE)]).pipe(new Lz4FrameEncoder()));
+  });
+
+  it('holds at most about its high-water mark of decoded bytes until the reader takes them', async () => {
+    const { lz4, live } = ledgered();
+    expect(frame.length).toBeLessThan(MB);
+    const decoder = new NativeLz4FrameDecoder(lz4);
+    decoder.end(frame);
+    // Nobody reads: the decode stops once the readable side is past its mark (8 MB), one 4 MB block over at most.
+    for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(decoder.readableLength).toBeGreaterThan(0);
+    expect(decoder.readableLength).toBeLessThanOrEqual(12 * MB);
+    let total = 0;
+    for await (const chunk of decoder) {
+      expect((chunk as Buffer).every((b) => b === 0)).toBe(true);
+      total += (chunk as Buffer).length;
+    }
+    expect(total).toBe(SIZE);
+    await tick();
+    expect(live()).toEqual({ contexts: 0, buffers: 0 });
+  });
+
+  it('frees everything when destroyed while it waits for the reader', async () => {
+    const { lz4, live } = ledgered();
+    const decoder = new NativeLz4FrameDecoder(lz4);
+    decoder.end(frame);
+    for (let i = 0; i < 20 && decoder.readableLength === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(decoder.readableLength).toBeGreaterThan(0);
+    decoder.destroy();
+    for (let i = 0; i < 100 && live().contexts > 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(live()).toEqual({ contexts: 0, buffers: 0 });
   });
 });
