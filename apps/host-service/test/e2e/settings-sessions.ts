@@ -83,6 +83,7 @@ export function startSettingsDaemon(
   port: number,
   s3Port: number,
   nodeFlags?: readonly string[],
+  env: Record<string, string> = {},
 ): DaemonProcess {
   return startDaemon(
     {
@@ -97,6 +98,7 @@ export function startSettingsDaemon(
       AWS_SECRET_ACCESS_KEY: 'S3RVER',
       AWS_REGION: 'us-east-1',
       AWS_MAX_ATTEMPTS: '1',
+      ...env,
     },
     [],
     { nodeFlags },
