@@ -37,7 +37,7 @@ export class NativeDecryptStage implements InputStage {
     if (!opened) return 0;
     if (this.freed) return 0; // destroyed while the key was derived
     this.decipher = this.aes.decipher(opened.key, opened.iv);
-    return this.check(dst, this.decipher.update(opened.rest, dst));
+    return this.take(opened.rest, dst);
   }
 
   finish(dst: Buffer): number {

@@ -1,3 +1,4 @@
+import { waitUntil } from '@tools/testing';
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -123,7 +124,7 @@ describe('LZ4 through liblz4', () => {
     await new Promise((resolve) => decoder.once('data', resolve));
     decoder.destroy();
     plain.destroy();
-    for (let i = 0; i < 100 && live().contexts > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await waitUntil('the decoder to free its context', () => live().contexts === 0);
     expect(live()).toEqual({ contexts: 0, buffers: 0 });
 
     const broken = Buffer.from(await tarOf(archive, new Lz4FrameDecoder()));
@@ -174,10 +175,10 @@ describe('the liblz4 decoder and a slow reader', () => {
     const { lz4, live } = ledgered();
     const decoder = new NativeLz4FrameDecoder(lz4);
     decoder.end(frame);
-    for (let i = 0; i < 20 && decoder.readableLength === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await waitUntil('decoded output', () => decoder.readableLength > 0);
     expect(decoder.readableLength).toBeGreaterThan(0);
     decoder.destroy();
-    for (let i = 0; i < 100 && live().contexts > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await waitUntil('the decoder to free its context', () => live().contexts === 0);
     expect(live()).toEqual({ contexts: 0, buffers: 0 });
   });
 });
