@@ -5,6 +5,7 @@ import { freePort } from '../../test/e2e/daemon-process';
 import type { DaemonProcess } from '../../test/e2e/daemon-process';
 import { waitFor } from '../../test/e2e/docker-cli';
 import {
+  type Session,
   endSession,
   execIn,
   readInContainer,
@@ -63,6 +64,72 @@ describe('settings are never rolled back (issue 10, defect 1)', () => {
     expect(await readdir(pending).catch(() => [])).toEqual([]);
   });
 
+  const BIG = 60 * 1024 * 1024;
+  /** A session's token has started a restore; the daemon is SIGKILLed once big.bin is half-written in
+   *  the root-only staging dir beside unpacked_configs (decrypt and liblz4 in flight). */
+  async function killMidRestore(session: Session): Promise<void> {
+    const userConfigs = join(session.fractalDir, session.fractalId, 'userConfigs');
+    const halfWritten = async (): Promise<true | undefined> => {
+      for (const name of await readdir(userConfigs)) {
+        if (!name.startsWith('.unpacked_configs.restore-')) continue;
+        for (const file of await readdir(join(userConfigs, name), { recursive: true })) {
+          if (!file.endsWith('big.bin')) continue;
+          const { size } = await stat(join(userConfigs, name, file));
+          if (size > 0 && size < BIG) return true;
+        }
+      }
+      return undefined;
+    };
+    await waitFor('big.bin half-written in the staging dir', halfWritten, 60_000, 2);
+    await (daemon as DaemonProcess).kill();
+    // The restore killed was under way: started, not finished.
+    const msgs = (daemon as DaemonProcess).logLines().map((l) => l.msg);
+    expect(msgs.slice(msgs.lastIndexOf('config restore started'))).not.toContain(
+      'config restore finished: restored',
+    );
+  }
+
+  /** After the restart the daemon removes the not-ready container itself (the webserver then
+   *  starts another): nothing is backed up over the last archive and nothing is left behind. */
+  async function expectCleanedWithoutBackup(session: Session): Promise<void> {
+    const d = daemon as DaemonProcess;
+    const cleaned = await d.waitForLog('container cleaned up');
+    expect(cleaned.fractalId).toBe(session.fractalId);
+    const reasons = d
+      .logLines()
+      .filter((l) => l.msg === 'cleaning up container' && l.fractalId === session.fractalId);
+    expect(reasons.map((l) => l.reason)).toEqual(['it was not ready yet when the host service stopped']);
+    expect(d.logLines().filter((l) => l.msg === 'user config backed up')).toEqual([]);
+    await expect(docker.getContainer(session.dockerId).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    expect(await readdir(session.fractalDir)).not.toContain(session.fractalId);
+  }
+
+  /** The container holds `settings` and all of big.bin. */
+  async function expectWhole(session: Session, settings: string): Promise<void> {
+    expect(await readInContainer(docker, session.dockerId, 'settings.ini')).toBe(settings);
+    const size = await execIn(docker, session.dockerId, ['wc', '-c', '/fractal/userConfigs/big.bin']);
+    expect(size.trim().split(/\s+/)[0]).toBe(String(BIG));
+  }
+
+  /** Session 1 saves `settings` with 60 MB of random bytes beside it: a restore long enough to hit. */
+  async function saveBig(
+    port: number,
+    fractalDir: string,
+    who: typeof user,
+    settings: string,
+  ): Promise<void> {
+    const one = await startSession(docker, port, fractalDir, who, containers);
+    const dd = [
+      'dd',
+      'if=/dev/urandom',
+      'of=/fractal/userConfigs/big.bin',
+      'bs=1048576',
+      `count=${BIG >> 20}`,
+    ];
+    await execIn(docker, one.dockerId, dd);
+    await endSession(docker, one, settings);
+  }
+
   it('loses and rolls back nothing when the daemon is SIGKILLed mid-restore (decrypt and liblz4 in flight)', async () => {
     await daemon?.kill();
     await s3?.server.close();
@@ -71,56 +138,64 @@ describe('settings are never rolled back (issue 10, defect 1)', () => {
     const port = await freePort();
     const who = { userId: 'killed-restore-user', token: 'killed-restore-token' };
     const fractalDir = join(root, 'k-fractal');
-    const restores = (what: 'started' | 'finished: restored'): number =>
-      (daemon as DaemonProcess).logLines().filter((l) => l.msg === `config restore ${what}`).length;
     daemon = startSettingsDaemon(root, 'k', port, s3Port);
     await daemon.waitForLog('host service ready');
 
-    // Session 1 saves v1 with 60 MB of random bytes beside it: its restore takes long enough to hit.
-    const one = await startSession(docker, port, fractalDir, who, containers);
-    const dd = ['dd', 'if=/dev/urandom', 'of=/fractal/userConfigs/big.bin', 'bs=1048576', 'count=60'];
-    await execIn(docker, one.dockerId, dd);
-    await endSession(docker, one, 'v1');
+    await saveBig(port, fractalDir, who, 'v1');
     expect(await storedSettings(s3Port, root, who.userId, who.token)).toBe('v1');
 
-    // Session 2's token starts the restore; the daemon dies once big.bin is being written into the
-    // root-only staging dir beside unpacked_configs.
     const two = await startSession(docker, port, fractalDir, who, containers, { awaitToken: false });
-    const userConfigs = join(fractalDir, two.fractalId, 'userConfigs');
-    const halfWritten = async (): Promise<true | undefined> => {
-      for (const name of await readdir(userConfigs)) {
-        if (!name.startsWith('.unpacked_configs.restore-')) continue;
-        for (const file of await readdir(join(userConfigs, name), { recursive: true })) {
-          if (!file.endsWith('big.bin')) continue;
-          const { size } = await stat(join(userConfigs, name, file));
-          if (size > 0 && size < 60 * 1024 * 1024) return true;
-        }
-      }
-      return undefined;
-    };
-    await waitFor('big.bin half-written in the staging dir', halfWritten, 60_000, 2);
-    await daemon.kill();
-    expect(restores('started')).toBe(2);
-    expect(restores('finished: restored')).toBe(0); // session 1 was a first session: nothing to restore
+    await killMidRestore(two);
 
-    // Restarted on the same dirs: the container is adopted; when it dies, its half-restored
-    // session must not replace v1.
     daemon = startSettingsDaemon(root, 'k', port, s3Port);
     await daemon.waitForLog('host service ready');
-    expect(await readdir(fractalDir)).toContain(two.fractalId);
-    await docker.getContainer(two.dockerId).kill();
-    await waitFor(
-      "the killed session's dirs to go",
-      async () => !(await readdir(fractalDir)).includes(two.fractalId) || undefined,
-      60_000,
-    );
+    await expectCleanedWithoutBackup(two);
     expect(await storedSettings(s3Port, root, who.userId, who.token)).toBe('v1');
 
-    // The next session gets v1 whole.
     const three = await startSession(docker, port, fractalDir, who, containers);
-    expect(await readInContainer(docker, three.dockerId, 'settings.ini')).toBe('v1');
-    const size = await execIn(docker, three.dockerId, ['wc', '-c', '/fractal/userConfigs/big.bin']);
-    expect(size.trim().split(/\s+/)[0]).toBe(String(60 * 1024 * 1024));
-    expect(await readdir(fractalDir)).toContain(three.fractalId);
+    await expectWhole(three, 'v1');
+  });
+
+  it('with S3 down: SIGKILLed while restoring the pending archive, it keeps that archive and uploads it later', async () => {
+    await daemon?.kill();
+    await s3?.server.close();
+    s3 = await startS3(join(root, 's3-down'));
+    const s3Port = s3.port;
+    const port = await freePort();
+    const who = { userId: 'down-restore-user', token: 'down-restore-token' };
+    const fractalDir = join(root, 'd-fractal');
+    const pending = join(root, 'd-private', 'pendingConfigUploads', who.userId, 'settings-app');
+    const archives = async (): Promise<string[]> =>
+      (await readdir(pending).catch(() => [])).filter((n) => n.endsWith('.enc'));
+    daemon = startSettingsDaemon(root, 'd', port, s3Port);
+    await daemon.waitForLog('host service ready');
+
+    await saveBig(port, fractalDir, who, 'v1');
+    // Session 2 ends while S3 is down: v2 (with big.bin) waits in the pending dir.
+    const two = await startSession(docker, port, fractalDir, who, containers);
+    await s3.server.close();
+    await endSession(docker, two, 'v2');
+    expect(await archives()).toHaveLength(1);
+
+    // Session 3 restores the pending v2 from disk (S3 still down); the daemon dies mid-restore.
+    const three = await startSession(docker, port, fractalDir, who, containers, { awaitToken: false });
+    await killMidRestore(three);
+    expect(
+      daemon.logLines().some((l) => l.msg === 'config store unreachable; restoring the pending archive'),
+    ).toBe(true);
+
+    // Restarted with S3 still down: the container goes unsaved, v2 stays pending.
+    daemon = startSettingsDaemon(root, 'd', port, s3Port);
+    await daemon.waitForLog('host service ready');
+    await expectCleanedWithoutBackup(three);
+    expect(await archives()).toHaveLength(1);
+
+    // S3 back: the next session gets v2 whole, and its end saves over it; nothing stays pending.
+    s3 = await startS3(join(root, 's3-down'), s3Port);
+    const four = await startSession(docker, port, fractalDir, who, containers);
+    await expectWhole(four, 'v2');
+    await endSession(docker, four, 'v4');
+    expect(await storedSettings(s3Port, root, who.userId, who.token)).toBe('v4');
+    expect(await archives()).toEqual([]);
   });
 });
