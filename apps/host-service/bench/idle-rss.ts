@@ -2,7 +2,8 @@
  * Resident memory of the built daemon (dist/apps/host-service/main.js, localdev, as root): idle,
  * and with 20 tracked containers of the test image (started, given start values and a token).
  * The alternative it is compared with is a bare `node` process idling in the same run.
- *   npx nx build host-service && npx ts-node --transpile-only -P apps/host-service/tsconfig.spec.json apps/host-service/bench/idle-rss.ts
+ *   npx nx build host-service && npx ts-node --transpile-only -r ./apps/host-service/bench/register-libs.js \
+ *     -P apps/host-service/tsconfig.spec.json apps/host-service/bench/idle-rss.ts
  */
 import Dockerode from 'dockerode';
 import { removeContainers } from '@tools/testing';

@@ -4,7 +4,9 @@
 // to a file, then `openssl enc -d | tar -I lz4 -x`. BENCH_MB (default 250), BENCH_ROUNDS
 // (default 3); each measured run starts after `sync` with the daemon idle, the side that goes
 // first alternates, medians are compared; the daemon's peak RSS is printed too.
-// BENCH_NODE_FLAGS=none starts the daemon without its NODE_FLAGS (to see what they buy).
+// BENCH_NODE_FLAGS=none starts the daemon without its NODE_FLAGS, BENCH_NODE_FLAGS='--a --b' with
+// exactly those (to see what each buys); BENCH_TRACE_GC=1 adds --trace-gc and prints the
+// mark-compacts and scavenges of each timed restore.
 // Needs the built daemon and the test image.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -18,6 +20,7 @@ import { packConfigArchive } from '@fractal/userconfigs';
 import { S3ConfigStore } from '@fractal/userconfigs/s3';
 import { freePort, putJson } from '../test/e2e/daemon-process';
 import { BUCKET, removeContainers, startS3, startSettingsDaemon } from '../test/e2e/settings-sessions';
+import { NODE_FLAGS } from '../src/config/node-flags';
 import { median } from './bench-util';
 
 const MB = Number(process.env['BENCH_MB'] ?? 250);
@@ -26,7 +29,16 @@ const TOKEN = 'bench-token';
 const USER = 'bench-user';
 const SECRET = 'testwebserverauthsecretdev';
 const docker = new Dockerode();
-const NODE_FLAGS_OFF = process.env['BENCH_NODE_FLAGS'] === 'none';
+const FLAGS_ENV = process.env['BENCH_NODE_FLAGS'];
+const TRACE_GC = process.env['BENCH_TRACE_GC'] === '1';
+const DAEMON_FLAGS = [
+  ...(FLAGS_ENV === undefined
+    ? NODE_FLAGS
+    : FLAGS_ENV === 'none'
+      ? []
+      : FLAGS_ENV.split(/\s+/).filter(Boolean)),
+  ...(TRACE_GC ? ['--trace-gc'] : []),
+];
 
 /** VmRSS / VmHWM (peak) of a process, in MB. */
 function rssMb(pid: number): { rss: number; peak: number } {
@@ -34,6 +46,10 @@ function rssMb(pid: number): { rss: number; peak: number } {
   const kb = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
   return { rss: Math.round(kb('VmRSS') / 1024), peak: Math.round(kb('VmHWM') / 1024) };
 }
+
+const TICKS_PER_S = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
+/** CPU seconds of each timed restore: the daemon's, and this process's (s3rver serving it). */
+const cpu: Array<{ daemon: number; s3rver: number }> = [];
 
 /** CPU time a process has used, in clock ticks. */
 function cpuTicks(pid: number): number {
@@ -97,6 +113,9 @@ async function throughDaemon(
     dpi: 96,
     container_ARN: '',
   });
+  const outputBefore = daemon.output().length;
+  const ticksBefore = cpuTicks(daemon.child.pid as number);
+  const benchBefore = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const token = await putJson(port, '/set_config_encryption_token', {
     ...common,
@@ -114,10 +133,26 @@ async function throughDaemon(
     await new Promise((r) => setTimeout(r, 5));
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const bench = process.cpuUsage(benchBefore);
+  cpu.push({
+    daemon: (cpuTicks(daemon.child.pid as number) - ticksBefore) / TICKS_PER_S,
+    s3rver: (bench.user + bench.system) / 1e6,
+  });
   // A round counts only if the daemon restored the archive (not "first session", not a failure).
   const outcome = daemon
     .logLines()
     .find((l) => l.msg === 'user config restored' && l.dockerId === dockerId)?.outcome;
+  if (TRACE_GC) {
+    const gc = daemon
+      .output()
+      .slice(outputBefore)
+      .split('\n')
+      .filter((l) => / ms: /.test(l));
+    const count = (kind: string): number => gc.filter((l) => l.includes(kind)).length;
+    console.log(
+      `  GC during the restore: ${count('Mark-Compact')} mark-compacts, ${count('Scavenge')} scavenges`,
+    );
+  }
   if (outcome !== 'restored') {
     const recent = daemon.logLines().filter((l) => l.dockerId === dockerId || Number(l.level) >= 40);
     throw new Error(
@@ -172,7 +207,7 @@ async function main(): Promise<void> {
     });
     await store.put({ userId: USER, appName: 'bench-app' }, packConfigArchive(join(root, 'tree'), TOKEN));
     const port = await freePort();
-    daemon = startSettingsDaemon(root, 'bench', port, s3.port, NODE_FLAGS_OFF ? [] : undefined, {
+    daemon = startSettingsDaemon(root, 'bench', port, s3.port, DAEMON_FLAGS, {
       // The SDK's default, as on a host. With the tests' single attempt, one failed request to
       // s3rver fails the whole restore: a round of 0.02 s was counted once (its cause not logged);
       // throughDaemon now refuses a round that did not restore.
@@ -205,13 +240,14 @@ async function main(): Promise<void> {
       download.push(await measure(() => downloadOnly(store)));
       console.log(
         `round ${round + 1}: daemon ${ours[round].toFixed(2)} s, go pipeline ${go[round].toFixed(2)} s, ` +
-          `download alone ${download[round].toFixed(2)} s`,
+          `download alone ${download[round].toFixed(2)} s; CPU of the daemon's restore: daemon ` +
+          `${cpu[round].daemon.toFixed(2)} s, s3rver ${cpu[round].s3rver.toFixed(2)} s`,
       );
     }
     const [o, g] = [median(ours), median(go)];
     const after = rssMb(pid);
     console.log(
-      `daemon ${NODE_FLAGS_OFF ? 'WITHOUT' : 'with'} its NODE_FLAGS: RSS ${before.rss} MB when ready, ` +
+      `daemon with flags [${DAEMON_FLAGS.join(' ')}]: RSS ${before.rss} MB when ready, ` +
         `peak ${after.peak} MB over the restores (+${after.peak - before.rss} MB), ${after.rss} MB after`,
     );
     console.log(

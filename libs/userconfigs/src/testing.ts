@@ -14,7 +14,8 @@ import {
  * A ConfigStore in memory for unit tests. `down = true` makes every call fail like an unreachable
  * store; `failNext(n)` fails only the next n calls; `stallBodies = true` makes `get` hand out the
  * first half of an archive and then nothing, until the stream is destroyed (a stalled download).
- * `objects` holds the stored bytes by object key (`<key>.prev` for the previous generation).
+ * `objects` holds the stored bytes by object key (`<key>.prev` for the previous generation); `gets`,
+ * `heads` and `puts` count the calls.
  */
 export class InMemoryConfigStore implements ConfigStore {
   readonly objects = new Map<string, Buffer>();
@@ -25,6 +26,7 @@ export class InMemoryConfigStore implements ConfigStore {
   private versions = 0;
   private readonly versionOf = new Map<string, string>();
   gets = 0;
+  heads = 0;
   puts = 0;
 
   failNext(count = 1): void {
@@ -46,6 +48,7 @@ export class InMemoryConfigStore implements ConfigStore {
 
   async head(key: ConfigKey, options: StoreCallOptions = {}): Promise<StoredArchiveInfo | null> {
     const objectKey = generationKey(configObjectKey(key), options.generation);
+    this.heads++;
     this.maybeFail(objectKey);
     const version = this.versionOf.get(objectKey);
     return version === undefined ? null : { version, endedAt: this.endedAt.get(objectKey) };

@@ -11,11 +11,14 @@ function execWords(script: string): string[] {
   if (!exec) throw new Error(`${script} has no exec line`);
   const vars = Object.fromEntries(
     lines
-      .map((line) => /^(\w+)=(\S+)$/.exec(line))
+      .map((line) => /^(\w+)=(?:"([^"$]*)"|(\S+))$/.exec(line))
       .filter((m) => m !== null)
-      .map((m) => [m[1], m[2]]),
+      .map((m) => [m[1], m[2] ?? m[3]]),
   );
-  return exec.split(/\s+/).map((word) => (/^\$(\w+)$/.test(word) ? (vars[word.slice(1)] ?? word) : word));
+  // An unquoted `$var` splits into words, as sh does.
+  return exec
+    .split(/\s+/)
+    .flatMap((word) => (/^\$(\w+)$/.test(word) ? (vars[word.slice(1)] ?? word).split(/\s+/) : [word]));
 }
 
 describe('NODE_FLAGS', () => {

@@ -55,6 +55,61 @@ describe('unpackTarSafely', () => {
     expect(((await fsp.stat(join(dst, 'd'))).mode & 0o777).toString(8)).toBe('750');
   });
 
+  it('gives every directory its mode and time, each after all the directories inside it', async () => {
+    const chmod = jest.spyOn(fsp, 'chmod');
+    const entries: Entry[] = [{ name: 'a/', type: 'directory', mode: 0o555, mtime: new Date(1_000_000) }];
+    for (let i = 0; i < 20; i++) {
+      entries.push({
+        name: `a/b${i}/`,
+        type: 'directory',
+        mode: 0o500,
+        mtime: new Date(2_000_000 + i * 1000),
+      });
+      entries.push({
+        name: `a/b${i}/c/`,
+        type: 'directory',
+        mode: 0o700,
+        mtime: new Date(3_000_000 + i * 1000),
+      });
+      entries.push({ name: `a/b${i}/c/f`, content: `file ${i}` });
+    }
+    const dst = join(tmp.path, 'dst');
+    await unpackTarSafely(Readable.from([await tarOf(entries)]), dst);
+    for (const e of entries.filter((x) => x.type === 'directory')) {
+      const st = await fsp.stat(join(dst, e.name));
+      expect([e.name, (st.mode & 0o777).toString(8), st.mtimeMs]).toEqual([
+        e.name,
+        (e.mode as number).toString(8),
+        (e.mtime as Date).getTime(),
+      ]);
+    }
+    // A parent's mode (read-only, or no search bit) must not stand in the way of its children's.
+    const order = chmod.mock.calls.map(([path]) => String(path).slice(dst.length + 1));
+    expect(order).toHaveLength(41);
+    for (let i = 0; i < 20; i++) {
+      expect(order.indexOf(`a/b${i}/c`)).toBeLessThan(order.indexOf(`a/b${i}`));
+      expect(order.indexOf(`a/b${i}`)).toBeLessThan(order.indexOf('a'));
+    }
+  });
+
+  it('fails with the first directory fix-up that fails, and starts none after it', async () => {
+    const real = fsp.chmod;
+    const chmod = jest
+      .spyOn(fsp, 'chmod')
+      .mockImplementation((path, mode) =>
+        String(path).endsWith('/d7') ? Promise.reject(new Error('EIO: chmod d7')) : real(path, mode),
+      );
+    const entries: Entry[] = [];
+    for (let i = 0; i < 40; i++) entries.push({ name: `d${i}/`, type: 'directory', mode: 0o750 });
+    const dst = join(tmp.path, 'dst');
+    await expect(unpackTarSafely(Readable.from([await tarOf(entries)]), dst)).rejects.toThrow(/chmod d7/);
+    const calls = chmod.mock.calls.length;
+    // At most the fix-ups already running when d7 failed (8 at a time) ran after it.
+    expect(calls).toBeLessThan(7 + 1 + 8);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(chmod.mock.calls.length).toBe(calls);
+  });
+
   it('does not give a file the mode of the directory it replaced', async () => {
     const dst = join(tmp.path, 'dst');
     const tar = await tarOf([

@@ -152,6 +152,20 @@ describe('UserConfigSync restores the newest archive and never rolls settings ba
     expect(await restored()).toBe('stored');
   });
 
+  it("asks the store for the stored archive's age only when a pending archive competes with it", async () => {
+    expect(await save('stored')).toBe('uploaded');
+    const heads = store.heads;
+    expect(await restored()).toBe('stored');
+    expect(store.heads).toBe(heads); // nothing pending: straight to the GET
+    store.down = true;
+    clock = 2_000;
+    expect(await save('pending')).toBe('pending');
+    store.down = false;
+    const before = store.heads;
+    expect(await restored()).toBe('pending');
+    expect(store.heads).toBeGreaterThan(before);
+  });
+
   it('restores the pending archive while the store is down', async () => {
     expect(await save('stored')).toBe('uploaded');
     store.down = true;

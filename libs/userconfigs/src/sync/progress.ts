@@ -1,4 +1,4 @@
-import { Transform, type TransformCallback } from 'node:stream';
+import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import type { UserConfigLogger } from '../logger';
 
 /**
@@ -17,6 +17,12 @@ export class ProgressCounter extends Transform {
     }, everyMs);
     this.timer.unref();
     this.once('close', () => this.stop());
+  }
+
+  /** Counts what `source` emits without passing it on: for a stream some other reader consumes. */
+  watch(source: Readable): void {
+    source.on('data', (chunk: Buffer) => (this.bytes += chunk.length));
+    source.once('close', () => this.stop());
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, callback: TransformCallback): void {

@@ -33,13 +33,17 @@ export async function restoreNewest(
   const list = await pending.list(key);
   const newest = list[list.length - 1];
   let stored: Awaited<ReturnType<typeof store.head>> = null;
-  try {
-    stored = await store.head(key, { signal });
-  } catch (err) {
-    // The store is down: the pending archive is the newest this host can know of, and restoring it
-    // beats starting the session without settings.
-    if (!newest || signal?.aborted) throw err;
-    logger.warn({ objectKey, err }, 'config store unreachable; restoring the pending archive');
+  // Without a pending archive there is nothing to compare the stored one with: straight to its GET
+  // (a round trip less before the first byte of every restore).
+  if (newest) {
+    try {
+      stored = await store.head(key, { signal });
+    } catch (err) {
+      // The store is down: the pending archive is the newest this host can know of, and restoring
+      // it beats starting the session without settings.
+      if (signal?.aborted) throw err;
+      logger.warn({ objectKey, err }, 'config store unreachable; restoring the pending archive');
+    }
   }
   if (newest && !(stored?.endedAt !== undefined && stored.endedAt > newest.endedAt)) {
     candidates.push({

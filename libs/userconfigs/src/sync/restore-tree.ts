@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, rmdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { unpackConfigArchive } from '../archive/config-archive';
 import type { Owner } from '../archive/tar-unpack';
 import { abortReason } from './key-lock';
+import type { ProgressCounter } from './progress';
 import { removeTree, swapInto } from './tree-swap';
 
 export interface RestoreTarget {
@@ -34,26 +34,43 @@ export async function makeStaging(target: RestoreTarget): Promise<string> {
  */
 export async function unpackAndSwap(
   body: Readable,
-  through: NodeJS.ReadWriteStream & Readable,
+  counter: ProgressCounter,
   staging: string,
   attempt: number,
   target: RestoreTarget,
 ): Promise<void> {
   const tree = join(staging, `tree-${attempt}`);
-  // `pipeline` destroys both streams when either fails (the S3 body's socket goes with it).
-  const counted = pipeline(body, through, () => undefined) as unknown as Readable;
-  const onAbort = (): void => void counted.destroy(abortReason(target.signal as AbortSignal));
+  // Destroying the body ends the unpack (its pipeline destroys the rest) and the S3 socket with it.
+  const onAbort = (): void => void body.destroy(abortReason(target.signal as AbortSignal));
   target.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    await unpackConfigArchive(counted, target.token, tree, { owner: target.owner, signal: target.signal });
+    const unpacking = unpackConfigArchive(body, target.token, tree, {
+      owner: target.owner,
+      signal: target.signal,
+    });
+    // Counted beside the unpack's own reader, which unpackConfigArchive attached synchronously:
+    // no stream hop of its own per chunk.
+    counter.watch(body);
+    await unpacking;
   } finally {
     target.signal?.removeEventListener('abort', onAbort);
-    counted.destroy();
+    body.destroy();
   }
   if (target.signal?.aborted) throw abortReason(target.signal);
   await swapInto(tree, target.dir, join(staging, 'trash'));
 }
 
+/**
+ * Removes the staging dir. After a restore that swapped into an empty `dir` it holds only empty
+ * dirs (the unpacked tree moved out, an empty trash): `rmdir` each, which never follows or deletes
+ * through anything. Anything else (a failed attempt's files, what the swap moved aside) goes to
+ * `removeTree`.
+ */
 export async function dropStaging(staging: string): Promise<void> {
-  await removeTree(staging);
+  try {
+    for (const name of await readdir(staging)) await rmdir(join(staging, name));
+    await rmdir(staging);
+  } catch {
+    await removeTree(staging);
+  }
 }
