@@ -1,3 +1,4 @@
+import { createCipheriv } from 'node:crypto';
 import { pipeline, Readable } from 'node:stream';
 import { ConfigCorruptError, UserConfigError } from '../errors';
 import { abortReason, whenAborted } from './abort';
@@ -9,7 +10,7 @@ import { NativeArchiveSink } from './native-archive-sink';
 import { NativeDecryptStage } from './native-decrypt-stage';
 import { nativeLz4, type NativeLz4 } from './native-lz4';
 import { NativeLz4FrameDecoder } from './native-lz4-decoder';
-import { OpensslDecryptStream, startOpensslEncryption } from './openssl-cipher';
+import { deriveOpensslEncryption, OpensslDecryptStream, startOpensslEncryption } from './openssl-cipher';
 import { packTar, type TarPackOptions } from './tar-pack';
 import { unpackTarSafely, type Owner } from './tar-unpack';
 import { WorkerArchiveSink } from './worker-archive-sink';
@@ -85,16 +86,23 @@ async function* packChunks(dir: string, token: string, options: PackOptions): As
   for (const b of sink.take()) yield b;
 }
 
-// This thread walks and reads the tree into 4 MB blocks and encrypts the frame while liblz4
-// compresses (and checksums) the previous block on the thread pool.
+// This thread walks and reads the tree into 4 MB blocks while liblz4 compresses (and checksums)
+// the previous ones on the thread pool, and Node's OpenSSL encrypts them there in frame order
+// (node:crypto here, where its symbols cannot be reached).
 async function* packNative(
   dir: string,
   token: string,
   options: PackOptions,
   lz4: NativeLz4,
 ): AsyncGenerator<Buffer> {
-  const { header, cipher } = await startOpensslEncryption(token);
-  const sink = new NativeArchiveSink(lz4, cipher, header, dir);
+  const { key, iv, header } = await deriveOpensslEncryption(token);
+  const aes = nativeAes();
+  const sink = new NativeArchiveSink(
+    lz4,
+    aes ? aes.cipher(key, iv) : createCipheriv('aes-256-cbc', key, iv),
+    header,
+    dir,
+  );
   try {
     yield* packTar(dir, sink, options);
     for (const b of await sink.finish()) yield b;

@@ -24,6 +24,46 @@ describe("AES-256-CBC by Node's own OpenSSL", () => {
   const iv = randomBytes(AES_BLOCK);
 
   it.each([0, 1, 15, 16, 17, 4095, 100_000])(
+    'encrypts %i bytes as node:crypto does, mixing calls here and on a worker',
+    async (length) => {
+      const lz4 = nativeLz4();
+      if (!lz4) throw new Error('liblz4 or koffi cannot be loaded on this test host');
+      const plain = randomBytes(length);
+      const c = aes().cipher(key, iv);
+      const src = lz4.allocate(Math.max(1, length));
+      const dst = lz4.allocate(length + AES_BLOCK);
+      plain.copy(src.bytes);
+      const out: Buffer[] = [];
+      // The first 5 bytes here, the bulk on a worker, the last 3 here again: one CBC chain.
+      const head = Math.min(5, length);
+      const tail = Math.min(3, length - head);
+      const mid = length - head - tail;
+      const scratch = Buffer.alloc(length + AES_BLOCK);
+      out.push(Buffer.from(scratch.subarray(0, c.update(plain.subarray(0, head), scratch))));
+      if (mid > 0) {
+        plain.copy(src.bytes, 0, head, head + mid);
+        const n = await c.updateOnWorker(src.pointer, mid, dst.pointer);
+        out.push(Buffer.from(dst.bytes.subarray(0, n)));
+      }
+      out.push(Buffer.from(scratch.subarray(0, c.update(plain.subarray(head + mid), scratch))));
+      out.push(Buffer.from(scratch.subarray(0, c.final(scratch))));
+      c.free();
+      src.free();
+      dst.free();
+      expect(Buffer.concat(out).equals(encrypt(key, iv, plain))).toBe(true);
+    },
+  );
+
+  it('refuses a wrong key size or a freed context, and a too small output buffer', async () => {
+    expect(() => aes().cipher(randomBytes(16), iv)).toThrow(RangeError);
+    const c = aes().cipher(key, iv);
+    expect(() => c.update(Buffer.alloc(32), Buffer.alloc(40))).toThrow(/too small/);
+    c.free();
+    expect(() => c.update(Buffer.alloc(16), Buffer.alloc(32))).toThrow(/freed/);
+    await expect(c.updateOnWorker(null, 0, null)).rejects.toThrow(/freed/);
+  });
+
+  it.each([0, 1, 15, 16, 17, 4095, 100_000])(
     'decrypts %i bytes node:crypto encrypted, however the input is cut',
     (length) => {
       const plain = randomBytes(length);
@@ -78,6 +118,7 @@ describe('NativeDecryptStage', () => {
     if (!lz4) throw new Error('liblz4.so.1 or koffi cannot be loaded on this test host');
     let live = 0;
     const counted: NativeAes = {
+      cipher: (k, i) => aes().cipher(k, i),
       decipher: (k, i) => {
         const d = aes().decipher(k, i);
         live++;

@@ -1,6 +1,7 @@
 import type { Cipheriv } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { Ciphertext } from './ciphertext';
+import { Ciphertext, NativeCiphertext } from './ciphertext';
+import type { NativeCipher } from './native-aes';
 import { lz4BlockWord, lz4FrameEnd, lz4FrameStart } from './lz4-frame-writer';
 import type { NativeBuffer, NativeHash, NativeLz4 } from './native-lz4';
 import type { TarSink } from './tar-pack';
@@ -21,14 +22,17 @@ interface Slot {
   /** The compressed size once done; 0: it did not shrink, the block goes in raw. */
   compressed?: number;
   started: boolean;
+  /** Its bytes are in the frame's content checksum. */
+  hashed: boolean;
 }
 
 /**
  * `lz4 | openssl enc` behind a TarSink, with LZ4 done by liblz4 on worker threads: tar bytes fill
- * 4 MB blocks here (file reads land in them directly); each full block is hashed here (the frame's
- * content checksum, libxxhash) and compressed on a worker, several blocks at once (the frame's
- * blocks are independent, as `lz4` writes them); this thread writes them into the frame and
- * encrypts it in order. Blocks and outputs are native memory (NativeLz4.allocate), reused, and
+ * 4 MB blocks here (file reads land in them directly); each full block is compressed on a worker,
+ * several blocks at once (the frame's blocks are independent, as `lz4` writes them), and hashed
+ * into the frame's content checksum (libxxhash) on a worker too, one block after another in frame
+ * order; they are encrypted in frame order, the blocks themselves on a worker when `cipher` is
+ * Node's own OpenSSL (NativeCipher), while this thread reads the next ones. Blocks and outputs are native memory (NativeLz4.allocate), reused, and
  * freed by `close` once no call is in flight.
  */
 export class NativeArchiveSink implements TarSink {
@@ -39,17 +43,26 @@ export class NativeArchiveSink implements TarSink {
   private block: NativeBuffer;
   private filled = 0;
   private inFlight = 0;
+  /** The last block's hash update: each starts after the one before (XXH32 is sequential). */
+  private hashing: Promise<void> = Promise.resolve();
+  private hashesInFlight = 0;
+  /** The last block's encryption: each starts after the one before (CBC chains them). */
+  private sealing: Promise<void> = Promise.resolve();
+  private sealsInFlight = 0;
   private readonly out: Ciphertext;
   private closed = false;
   private wake: (() => void) | undefined;
 
   constructor(
     private readonly lz4: NativeLz4,
-    cipher: Cipheriv,
+    cipher: Cipheriv | NativeCipher,
     opensslHeader: Buffer,
     dir: string,
   ) {
-    this.out = new Ciphertext(cipher, opensslHeader, dir);
+    this.out =
+      'updateOnWorker' in cipher
+        ? new NativeCiphertext(cipher, lz4, opensslHeader, dir)
+        : new Ciphertext(cipher, opensslHeader, dir);
     this.hash = lz4.hash();
     this.block = lz4.allocate(BLOCK);
     this.out.encrypt(lz4FrameStart(BLOCK_KIB, true));
@@ -76,14 +89,14 @@ export class NativeArchiveSink implements TarSink {
 
   /** The ciphertext so far, once the workers have caught up to within one waiting block. */
   async take(): Promise<Buffer[]> {
-    while (this.waiting() > MAX_WAITING && !this.out.failed) await this.next();
+    while (this.behind() && !this.out.failed) await this.next();
     return this.out.take();
   }
 
   /** Compresses the last partial block, ends the LZ4 frame and the cipher: the last ciphertext. */
   async finish(): Promise<Buffer[]> {
     if (this.filled > 0) this.queueBlock();
-    while (this.slots.length > 0 && !this.out.failed) await this.next();
+    while ((this.slots.length > 0 || this.sealsInFlight > 0) && !this.out.failed) await this.next();
     if (!this.out.failed) {
       this.out.encrypt(lz4FrameEnd(this.hash.digest()));
       this.out.final();
@@ -94,17 +107,36 @@ export class NativeArchiveSink implements TarSink {
   /** Frees the hash and the buffers once no call is in flight; call on every path, once. */
   async close(): Promise<void> {
     this.closed = true;
-    while (this.inFlight > 0) await this.next();
+    while (this.inFlight > 0 || this.hashesInFlight > 0 || this.sealsInFlight > 0) await this.next();
     this.hash.free();
+    this.out.free();
     for (const s of this.slots.splice(0)) this.freeBlocks.push(s.block, s.packed);
     for (const b of [this.block, ...this.freeBlocks.splice(0)]) b.free();
   }
 
   private queueBlock(): void {
-    this.hash.update(this.block, this.filled);
-    this.slots.push({ block: this.block, size: this.filled, packed: this.takeBuffer(), started: false });
+    const slot: Slot = {
+      block: this.block,
+      size: this.filled,
+      packed: this.takeBuffer(),
+      started: false,
+      hashed: false,
+    };
+    this.slots.push(slot);
     this.block = this.takeBuffer();
     this.filled = 0;
+    this.hashesInFlight++;
+    this.hashing = this.hashing
+      .then(() =>
+        this.out.failed || this.closed ? undefined : this.hash.updateOnWorker(slot.block, slot.size),
+      )
+      .catch((err: unknown) => this.out.fail(err))
+      .then(() => {
+        this.hashesInFlight--;
+        slot.hashed = true;
+        this.emitDone();
+        this.wake?.();
+      });
     this.kick();
   }
 
@@ -114,6 +146,15 @@ export class NativeArchiveSink implements TarSink {
 
   private waiting(): number {
     return this.slots.filter((s) => !s.started).length;
+  }
+
+  /** More than one block waits for a worker, or for its hash (the blocks stay held until both). */
+  private behind(): boolean {
+    return (
+      this.waiting() > MAX_WAITING ||
+      this.slots.length > COMPRESSING + MAX_WAITING + 1 ||
+      this.sealsInFlight > 1
+    );
   }
 
   /** Starts compressing waiting blocks while a worker is free. */
@@ -144,19 +185,27 @@ export class NativeArchiveSink implements TarSink {
 
   /** Writes the finished blocks at the head of the queue into the frame, in order. */
   private emitDone(): void {
-    while (this.slots.length > 0 && this.slots[0].compressed !== undefined) {
+    while (this.slots.length > 0 && this.slots[0].compressed !== undefined && this.slots[0].hashed) {
       const slot = this.slots.shift() as Slot;
-      if (!this.out.failed && !this.closed) {
-        const stored = slot.compressed === 0;
-        const data = stored
-          ? slot.block.bytes.subarray(0, slot.size)
-          : slot.packed.bytes.subarray(0, slot.compressed);
-        this.word.writeUInt32LE(lz4BlockWord(data.length, stored), 0);
-        this.out.encrypt(this.word);
-        this.out.encrypt(data);
-      }
-      this.freeBlocks.push(slot.block, slot.packed);
+      this.sealsInFlight++;
+      this.sealing = this.sealing
+        .then(() => (this.out.failed || this.closed ? undefined : this.seal(slot)))
+        .catch((err: unknown) => this.out.fail(err))
+        .then(() => {
+          this.sealsInFlight--;
+          this.freeBlocks.push(slot.block, slot.packed);
+          this.wake?.();
+        });
     }
+  }
+
+  /** The block's word and data into the frame: the data as stored, or raw when it did not shrink. */
+  private seal(slot: Slot): Promise<void> | void {
+    const stored = slot.compressed === 0;
+    const length = stored ? slot.size : (slot.compressed as number);
+    this.word.writeUInt32LE(lz4BlockWord(length, stored), 0);
+    this.out.encrypt(this.word);
+    return this.out.encryptBlock(stored ? slot.block : slot.packed, length);
   }
 
   private next(): Promise<void> {

@@ -1,5 +1,5 @@
 import { waitUntil } from '@tools/testing';
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -13,7 +13,8 @@ import { Lz4FrameEncoder } from './lz4-frame-encoder';
 import { NativeArchiveSink } from './native-archive-sink';
 import { nativeLz4, type NativeLz4 } from './native-lz4';
 import { NativeLz4FrameDecoder } from './native-lz4-decoder';
-import { OpensslDecryptStream, startOpensslEncryption } from './openssl-cipher';
+import { nativeAes, type NativeCipher } from './native-aes';
+import { deriveOpensslEncryption, OpensslDecryptStream } from './openssl-cipher';
 import { LZ4_MAGIC_BYTES } from './lz4-frame-format';
 import { packTar } from './tar-pack';
 
@@ -53,10 +54,49 @@ function ledgered(): { lz4: NativeLz4; live: () => { contexts: number; buffers: 
   return { lz4, live: () => ({ contexts, buffers }) };
 }
 
-/** Packs `dir` through a NativeArchiveSink; resolves with the archive, closing the sink always. */
-async function packNative(lz4: NativeLz4, dir: string, signal?: AbortSignal): Promise<Buffer> {
-  const { header, cipher } = await startOpensslEncryption('T');
-  const sink = new NativeArchiveSink(lz4, cipher, header, dir);
+/** Node's own OpenSSL encrypting on a worker, with a ledger of its live contexts. */
+function ledgeredCipher(wrap: (c: NativeCipher) => NativeCipher = (c) => c): {
+  make: (key: Buffer, iv: Buffer) => NativeCipher;
+  live: () => number;
+} {
+  const aes = nativeAes();
+  if (!aes) throw new Error("koffi cannot reach Node's own OpenSSL on this test host");
+  let live = 0;
+  return {
+    make: (key, iv) => {
+      const c = aes.cipher(key, iv);
+      live++;
+      let freed = false;
+      return wrap({
+        ...c,
+        free: () => {
+          if (!freed) live--;
+          freed = true;
+          c.free();
+        },
+      });
+    },
+    live: () => live,
+  };
+}
+
+/**
+ * Packs `dir` through a NativeArchiveSink (node:crypto encrypting here, or `cipher`'s on a worker);
+ * resolves with the archive, closing the sink always.
+ */
+async function packNative(
+  lz4: NativeLz4,
+  dir: string,
+  signal?: AbortSignal,
+  cipher?: (key: Buffer, iv: Buffer) => NativeCipher,
+): Promise<Buffer> {
+  const { key, iv, header } = await deriveOpensslEncryption('T');
+  const sink = new NativeArchiveSink(
+    lz4,
+    cipher ? cipher(key, iv) : createCipheriv('aes-256-cbc', key, iv),
+    header,
+    dir,
+  );
   const out: Buffer[] = [];
   try {
     for await (const b of packTar(dir, sink, { signal })) out.push(b);
@@ -98,14 +138,43 @@ describe('LZ4 through liblz4', () => {
     expect(live()).toEqual({ contexts: 0, buffers: 0 });
   });
 
-  it('frees them when the walk is aborted mid-pack', async () => {
+  it("packs the same frame with Node's OpenSSL encrypting on a worker, and frees its context", async () => {
     const { lz4, live } = ledgered();
+    const cipher = ledgeredCipher();
+    const archive = await packNative(lz4, src, undefined, cipher.make);
+    expect([live(), cipher.live()]).toEqual([{ contexts: 0, buffers: 0 }, 0]);
+    const viaWorker = await tarOf(archive, new Lz4FrameDecoder());
+    const viaHere = await tarOf(await packNative(lz4, src), new Lz4FrameDecoder());
+    expect(viaWorker.equals(viaHere)).toBe(true);
+  });
+
+  it('fails the pack with a ConfigIoError when encryption on the worker fails, and frees everything', async () => {
+    const { lz4, live } = ledgered();
+    let calls = 0;
+    const cipher = ledgeredCipher((c) => ({
+      ...c,
+      updateOnWorker: (input, length, out) =>
+        ++calls === 2
+          ? Promise.reject(new Error('EVP_EncryptUpdate failed'))
+          : c.updateOnWorker(input, length, out),
+    }));
+    await expect(packNative(lz4, src, undefined, cipher.make)).rejects.toThrow(ConfigIoError);
+    expect(calls).toBeGreaterThanOrEqual(2);
+    expect([live(), cipher.live()]).toEqual([{ contexts: 0, buffers: 0 }, 0]);
+  });
+
+  it.each([
+    ['node:crypto', false],
+    ["Node's OpenSSL on a worker", true],
+  ])('frees them when the walk is aborted mid-pack (%s)', async (_name, onWorker) => {
+    const { lz4, live } = ledgered();
+    const cipher = ledgeredCipher();
     const controller = new AbortController();
     const reason = new Error('session gone');
-    const pending = packNative(lz4, src, controller.signal);
+    const pending = packNative(lz4, src, controller.signal, onWorker ? cipher.make : undefined);
     setTimeout(() => controller.abort(reason), 5);
     await expect(pending).rejects.toBe(reason);
-    expect(live()).toEqual({ contexts: 0, buffers: 0 });
+    expect([live(), cipher.live()]).toEqual([{ contexts: 0, buffers: 0 }, 0]);
   });
 
   it('fails the pack with a ConfigIoError when liblz4 fails, and still frees everything', async () => {

@@ -48,6 +48,11 @@ export interface NativeBuffer {
 
 export interface NativeHash {
   update(buffer: NativeBuffer, size: number): void;
+  /**
+   * `update` on a worker thread (libxxhash; the TypeScript hash runs it here). Updates must still
+   * come in order: start one only once the last one resolved.
+   */
+  updateOnWorker(buffer: NativeBuffer, size: number): Promise<void>;
   digest(): number;
   free(): void;
 }
@@ -91,10 +96,10 @@ function open(koffi: typeof Koffi, names: string[]): Koffi.LibraryHandle | undef
   return undefined;
 }
 
-type Done = (err: unknown, value: number | bigint) => void;
+export type Done = (err: unknown, value: number | bigint) => void;
 
 /** Runs a callback-style koffi `.async` call as a promise, mapping its result with `then`. */
-function onWorker<T>(call: (done: Done) => void, then: (value: number | bigint) => T): Promise<T> {
+export function onWorker<T>(call: (done: Done) => void, then: (value: number | bigint) => T): Promise<T> {
   return new Promise<T>((resolve, reject) =>
     call((err, value) => {
       if (err) return reject(err);
@@ -185,6 +190,11 @@ function bindXxHash(lib: Koffi.LibraryHandle): () => NativeHash {
     reset(state, 0);
     return {
       update: (buffer, size) => void update(state, buffer.pointer, size),
+      updateOnWorker: (buffer, size) =>
+        onWorker(
+          (done) => update.async(state, buffer.pointer, size, done),
+          () => undefined,
+        ),
       digest: () => (digest(state) as number) >>> 0,
       free: () => {
         if (state !== null) free(state);
@@ -198,6 +208,7 @@ function tsHash(): NativeHash {
   const hash = new XxHash32();
   return {
     update: (buffer, size) => hash.update(buffer.bytes.subarray(0, size)),
+    updateOnWorker: async (buffer, size) => void hash.update(buffer.bytes.subarray(0, size)),
     digest: () => hash.digest(),
     free: () => undefined,
   };
