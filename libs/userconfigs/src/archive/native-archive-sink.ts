@@ -27,13 +27,13 @@ interface Slot {
 }
 
 /**
- * `lz4 | openssl enc` behind a TarSink, with LZ4 done by liblz4 on worker threads: tar bytes fill
- * 4 MB blocks here (file reads land in them directly); each full block is compressed on a worker,
- * several blocks at once (the frame's blocks are independent, as `lz4` writes them), and hashed
- * into the frame's content checksum (libxxhash) on a worker too, one block after another in frame
- * order; they are encrypted in frame order, the blocks themselves on a worker when `cipher` is
- * Node's own OpenSSL (NativeCipher), while this thread reads the next ones. Blocks and outputs are native memory (NativeLz4.allocate), reused, and
- * freed by `close` once no call is in flight.
+ * `lz4 | openssl enc` behind a TarSink, with the work on worker threads: tar bytes fill 4 MB blocks
+ * here (file reads land in them directly); liblz4 compresses each full block, several at once (the
+ * frame's blocks are independent, as `lz4` writes them); libxxhash adds the blocks to the frame's
+ * content checksum one after another, in frame order; and they are encrypted in frame order, on a
+ * worker too when `cipher` is Node's own OpenSSL (NativeCipher). This thread meanwhile reads the
+ * next blocks. Blocks and outputs are native memory (NativeLz4.allocate), reused, and freed by
+ * `close` once no call is in flight.
  */
 export class NativeArchiveSink implements TarSink {
   private readonly hash: NativeHash;
@@ -42,7 +42,7 @@ export class NativeArchiveSink implements TarSink {
   private readonly word = Buffer.alloc(4);
   private block: NativeBuffer;
   private filled = 0;
-  private inFlight = 0;
+  private compressing = 0;
   /** The last block's hash update: each starts after the one before (XXH32 is sequential). */
   private hashing: Promise<void> = Promise.resolve();
   private hashesInFlight = 0;
@@ -107,7 +107,7 @@ export class NativeArchiveSink implements TarSink {
   /** Frees the hash and the buffers once no call is in flight; call on every path, once. */
   async close(): Promise<void> {
     this.closed = true;
-    while (this.inFlight > 0 || this.hashesInFlight > 0 || this.sealsInFlight > 0) await this.next();
+    while (this.compressing > 0 || this.hashesInFlight > 0 || this.sealsInFlight > 0) await this.next();
     this.hash.free();
     this.out.free();
     for (const s of this.slots.splice(0)) this.freeBlocks.push(s.block, s.packed);
@@ -160,10 +160,10 @@ export class NativeArchiveSink implements TarSink {
   /** Starts compressing waiting blocks while a worker is free. */
   private kick(): void {
     for (const slot of this.slots) {
-      if (this.inFlight >= COMPRESSING || this.out.failed || this.closed) return;
+      if (this.compressing >= COMPRESSING || this.out.failed || this.closed) return;
       if (slot.started) continue;
       slot.started = true;
-      this.inFlight++;
+      this.compressing++;
       // A block that does not shrink below its size is stored raw, as `lz4` does.
       this.lz4.compressBlock(slot.block, slot.size, slot.packed, slot.size - 1).then(
         (n) => this.settle(slot, n),
@@ -176,7 +176,7 @@ export class NativeArchiveSink implements TarSink {
   }
 
   private settle(slot: Slot, compressed: number): void {
-    this.inFlight--;
+    this.compressing--;
     slot.compressed = compressed;
     this.kick();
     this.emitDone();
