@@ -99,18 +99,22 @@ function bind(lib: Koffi.LibraryHandle): NativeAes {
       },
     };
   };
+  /** `update` of either direction: `input` into `out` (room: input + one block); bytes written. */
+  const updater =
+    (fn: ReturnType<Koffi.LibraryHandle['func']>, what: string, live: () => unknown) =>
+    (input: Buffer, out: Buffer): number => {
+      if (out.length < input.length + AES_BLOCK) throw new RangeError('AES output buffer too small');
+      if (input.length === 0) return 0;
+      const written = [0];
+      if (fn(live(), out, written, input, input.length) !== 1) throw new Error(`${what} failed`);
+      return written[0];
+    };
   return {
     cipher(key, iv) {
       const ctx = context(key, iv, (c) => encInit(c, cipher, null, key, iv), 'EVP_EncryptInit_ex');
       const written = [0];
       return {
-        update(input, out) {
-          if (out.length < input.length + AES_BLOCK) throw new RangeError('AES output buffer too small');
-          if (input.length === 0) return 0;
-          if (encUpdate(ctx.live(), out, written, input, input.length) !== 1)
-            throw new Error('EVP_EncryptUpdate failed');
-          return written[0];
-        },
+        update: updater(encUpdate, 'EVP_EncryptUpdate', ctx.live),
         updateOnWorker(input, length, out) {
           const n = [0];
           return onWorker(
@@ -133,13 +137,7 @@ function bind(lib: Koffi.LibraryHandle): NativeAes {
       const ctx = context(key, iv, (c) => init(c, cipher, null, key, iv), 'EVP_DecryptInit_ex');
       const written = [0];
       return {
-        update(input, out) {
-          if (out.length < input.length + AES_BLOCK) throw new RangeError('AES output buffer too small');
-          if (input.length === 0) return 0;
-          if (update(ctx.live(), out, written, input, input.length) !== 1)
-            throw new Error('EVP_DecryptUpdate failed');
-          return written[0];
-        },
+        update: updater(update, 'EVP_DecryptUpdate', ctx.live),
         final(out) {
           if (out.length < AES_BLOCK) throw new RangeError('AES output buffer too small');
           return final(ctx.live(), out, written) === 1 ? written[0] : false;
