@@ -148,7 +148,10 @@ export class NativeArchiveSink implements TarSink {
     return this.slots.filter((s) => !s.started).length;
   }
 
-  /** More than one block waits for a worker, or for its hash (the blocks stay held until both). */
+  /**
+   * More than one block waits for a worker, blocks pile up behind their hash, or more than one waits
+   * for its encryption: each holds its two buffers until it is sealed.
+   */
   private behind(): boolean {
     return (
       this.waiting() > MAX_WAITING ||
