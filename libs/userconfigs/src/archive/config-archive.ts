@@ -3,6 +3,7 @@ import { pipeline, Readable } from 'node:stream';
 import { ConfigCorruptError, UserConfigError } from '../errors';
 import { abortReason, whenAborted } from './abort';
 import { ArchiveSink } from './archive-sink';
+import { Ciphertext, NativeCiphertext } from './ciphertext';
 import { Lz4FrameDecoder } from './lz4-frame-decoder';
 import { LZ4_MAGIC_BYTES } from './lz4-frame-format';
 import { nativeAes } from './native-aes';
@@ -99,9 +100,9 @@ async function* packNative(
   const aes = nativeAes();
   const sink = new NativeArchiveSink(
     lz4,
-    aes ? aes.cipher(key, iv) : createCipheriv('aes-256-cbc', key, iv),
-    header,
-    dir,
+    aes
+      ? new NativeCiphertext(aes.cipher(key, iv), lz4, header, dir)
+      : new Ciphertext(createCipheriv('aes-256-cbc', key, iv), header, dir),
   );
   try {
     yield* packTar(dir, sink, options);

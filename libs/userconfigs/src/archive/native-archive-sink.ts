@@ -1,7 +1,5 @@
-import type { Cipheriv } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { Ciphertext, NativeCiphertext } from './ciphertext';
-import type { NativeCipher } from './native-aes';
+import type { Ciphertext } from './ciphertext';
 import { lz4BlockWord, lz4FrameEnd, lz4FrameStart } from './lz4-frame-writer';
 import type { NativeBuffer, NativeHash, NativeLz4 } from './native-lz4';
 import type { TarSink } from './tar-pack';
@@ -26,12 +24,30 @@ interface Slot {
   hashed: boolean;
 }
 
+/** Calls that must run one after another: XXH32 and CBC carry their state from block to block. */
+class InOrder {
+  pending = 0;
+  private tail: Promise<void> = Promise.resolve();
+
+  /** Runs `work` once every call added before it settled; `fail` gets its error, `after` runs either way. */
+  add(work: () => Promise<void> | void, fail: (err: unknown) => void, after: () => void): void {
+    this.pending++;
+    this.tail = this.tail
+      .then(work)
+      .catch(fail)
+      .then(() => {
+        this.pending--;
+        after();
+      });
+  }
+}
+
 /**
  * `lz4 | openssl enc` behind a TarSink, with the work on worker threads: tar bytes fill 4 MB blocks
  * here (file reads land in them directly); liblz4 compresses each full block, several at once (the
  * frame's blocks are independent, as `lz4` writes them); libxxhash adds the blocks to the frame's
  * content checksum one after another, in frame order; and they are encrypted in frame order, on a
- * worker too when `cipher` is Node's own OpenSSL (NativeCipher). This thread meanwhile reads the
+ * worker too when `out` is a NativeCiphertext. This thread meanwhile reads the
  * next blocks. Blocks and outputs are native memory (NativeLz4.allocate), reused, and freed by
  * `close` once no call is in flight.
  */
@@ -43,26 +59,16 @@ export class NativeArchiveSink implements TarSink {
   private block: NativeBuffer;
   private filled = 0;
   private compressing = 0;
-  /** The last block's hash update: each starts after the one before (XXH32 is sequential). */
-  private hashing: Promise<void> = Promise.resolve();
-  private hashesInFlight = 0;
-  /** The last block's encryption: each starts after the one before (CBC chains them). */
-  private sealing: Promise<void> = Promise.resolve();
-  private sealsInFlight = 0;
-  private readonly out: Ciphertext;
+  private readonly hashing = new InOrder();
+  private readonly sealing = new InOrder();
   private closed = false;
   private wake: (() => void) | undefined;
 
+  /** `out` (its header already in) is the sink's from here on: `close` frees it. */
   constructor(
     private readonly lz4: NativeLz4,
-    cipher: Cipheriv | NativeCipher,
-    opensslHeader: Buffer,
-    dir: string,
+    private readonly out: Ciphertext,
   ) {
-    this.out =
-      'updateOnWorker' in cipher
-        ? new NativeCiphertext(cipher, lz4, opensslHeader, dir)
-        : new Ciphertext(cipher, opensslHeader, dir);
     this.hash = lz4.hash();
     this.block = lz4.allocate(BLOCK);
     this.out.encrypt(lz4FrameStart(BLOCK_KIB, true));
@@ -96,7 +102,7 @@ export class NativeArchiveSink implements TarSink {
   /** Compresses the last partial block, ends the LZ4 frame and the cipher: the last ciphertext. */
   async finish(): Promise<Buffer[]> {
     if (this.filled > 0) this.queueBlock();
-    while ((this.slots.length > 0 || this.sealsInFlight > 0) && !this.out.failed) await this.next();
+    while ((this.slots.length > 0 || this.sealing.pending > 0) && !this.out.failed) await this.next();
     if (!this.out.failed) {
       this.out.encrypt(lz4FrameEnd(this.hash.digest()));
       this.out.final();
@@ -107,7 +113,7 @@ export class NativeArchiveSink implements TarSink {
   /** Frees the hash and the buffers once no call is in flight; call on every path, once. */
   async close(): Promise<void> {
     this.closed = true;
-    while (this.compressing > 0 || this.hashesInFlight > 0 || this.sealsInFlight > 0) await this.next();
+    while (this.compressing > 0 || this.hashing.pending > 0 || this.sealing.pending > 0) await this.next();
     this.hash.free();
     this.out.free();
     for (const s of this.slots.splice(0)) this.freeBlocks.push(s.block, s.packed);
@@ -125,18 +131,15 @@ export class NativeArchiveSink implements TarSink {
     this.slots.push(slot);
     this.block = this.takeBuffer();
     this.filled = 0;
-    this.hashesInFlight++;
-    this.hashing = this.hashing
-      .then(() =>
-        this.out.failed || this.closed ? undefined : this.hash.updateOnWorker(slot.block, slot.size),
-      )
-      .catch((err: unknown) => this.out.fail(err))
-      .then(() => {
-        this.hashesInFlight--;
+    this.hashing.add(
+      () => (this.stopped() ? undefined : this.hash.update(slot.block, slot.size)),
+      (err) => this.out.fail(err),
+      () => {
         slot.hashed = true;
         this.emitDone();
         this.wake?.();
-      });
+      },
+    );
     this.kick();
   }
 
@@ -156,14 +159,14 @@ export class NativeArchiveSink implements TarSink {
     return (
       this.waiting() > MAX_WAITING ||
       this.slots.length > COMPRESSING + MAX_WAITING + 1 ||
-      this.sealsInFlight > 1
+      this.sealing.pending > 1
     );
   }
 
   /** Starts compressing waiting blocks while a worker is free. */
   private kick(): void {
     for (const slot of this.slots) {
-      if (this.compressing >= COMPRESSING || this.out.failed || this.closed) return;
+      if (this.compressing >= COMPRESSING || this.stopped()) return;
       if (slot.started) continue;
       slot.started = true;
       this.compressing++;
@@ -190,15 +193,14 @@ export class NativeArchiveSink implements TarSink {
   private emitDone(): void {
     while (this.slots.length > 0 && this.slots[0].compressed !== undefined && this.slots[0].hashed) {
       const slot = this.slots.shift() as Slot;
-      this.sealsInFlight++;
-      this.sealing = this.sealing
-        .then(() => (this.out.failed || this.closed ? undefined : this.seal(slot)))
-        .catch((err: unknown) => this.out.fail(err))
-        .then(() => {
-          this.sealsInFlight--;
+      this.sealing.add(
+        () => (this.stopped() ? undefined : this.seal(slot)),
+        (err) => this.out.fail(err),
+        () => {
           this.freeBlocks.push(slot.block, slot.packed);
           this.wake?.();
-        });
+        },
+      );
     }
   }
 
@@ -209,6 +211,11 @@ export class NativeArchiveSink implements TarSink {
     this.word.writeUInt32LE(lz4BlockWord(length, stored), 0);
     this.out.encrypt(this.word);
     return this.out.encryptBlock(stored ? slot.block : slot.packed, length);
+  }
+
+  /** A failure or `close`: nothing new starts. */
+  private stopped(): boolean {
+    return this.out.failed || this.closed;
   }
 
   private next(): Promise<void> {

@@ -10,6 +10,7 @@ import { buildSampleTree, collect, snapshotTree, tempDir } from '../../test/craf
 import type * as Codec from './config-archive';
 import { Lz4FrameDecoder } from './lz4-frame-decoder';
 import { Lz4FrameEncoder } from './lz4-frame-encoder';
+import { Ciphertext, NativeCiphertext } from './ciphertext';
 import { NativeArchiveSink } from './native-archive-sink';
 import { nativeLz4, type NativeLz4 } from './native-lz4';
 import { NativeLz4FrameDecoder } from './native-lz4-decoder';
@@ -93,9 +94,9 @@ async function packNative(
   const { key, iv, header } = await deriveOpensslEncryption('T');
   const sink = new NativeArchiveSink(
     lz4,
-    cipher ? cipher(key, iv) : createCipheriv('aes-256-cbc', key, iv),
-    header,
-    dir,
+    cipher
+      ? new NativeCiphertext(cipher(key, iv), lz4, header, dir)
+      : new Ciphertext(createCipheriv('aes-256-cbc', key, iv), header, dir),
   );
   const out: Buffer[] = [];
   try {

@@ -47,12 +47,11 @@ export interface NativeBuffer {
 }
 
 export interface NativeHash {
-  update(buffer: NativeBuffer, size: number): void;
   /**
-   * `update` on a worker thread (libxxhash; the TypeScript hash runs it here). Updates must still
-   * come in order: start one only once the last one resolved.
+   * Adds the first `size` bytes, on a worker thread (libxxhash; the TypeScript hash runs it here).
+   * Updates must come in order: start one only once the last one resolved.
    */
-  updateOnWorker(buffer: NativeBuffer, size: number): Promise<void>;
+  update(buffer: NativeBuffer, size: number): Promise<void>;
   digest(): number;
   free(): void;
 }
@@ -96,7 +95,7 @@ function open(koffi: typeof Koffi, names: string[]): Koffi.LibraryHandle | undef
   return undefined;
 }
 
-export type Done = (err: unknown, value: number | bigint) => void;
+type Done = (err: unknown, value: number | bigint) => void;
 
 /** Runs a callback-style koffi `.async` call as a promise, mapping its result with `then`. */
 export function onWorker<T>(call: (done: Done) => void, then: (value: number | bigint) => T): Promise<T> {
@@ -189,8 +188,7 @@ function bindXxHash(lib: Koffi.LibraryHandle): () => NativeHash {
     if (state === null) throw new Error('XXH32_createState failed (out of memory)');
     reset(state, 0);
     return {
-      update: (buffer, size) => void update(state, buffer.pointer, size),
-      updateOnWorker: (buffer, size) =>
+      update: (buffer, size) =>
         onWorker(
           (done) => update.async(state, buffer.pointer, size, done),
           () => undefined,
@@ -207,8 +205,7 @@ function bindXxHash(lib: Koffi.LibraryHandle): () => NativeHash {
 function tsHash(): NativeHash {
   const hash = new XxHash32();
   return {
-    update: (buffer, size) => hash.update(buffer.bytes.subarray(0, size)),
-    updateOnWorker: async (buffer, size) => void hash.update(buffer.bytes.subarray(0, size)),
+    update: async (buffer, size) => void hash.update(buffer.bytes.subarray(0, size)),
     digest: () => hash.digest(),
     free: () => undefined,
   };
