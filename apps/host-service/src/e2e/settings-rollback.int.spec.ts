@@ -198,4 +198,114 @@ describe('settings are never rolled back (issue 10, defect 1)', () => {
     expect(await storedSettings(s3Port, root, who.userId, who.token)).toBe('v4');
     expect(await archives()).toEqual([]);
   });
+
+  /** `.enc` and `.partial` files in a pending dir. */
+  async function pendingFiles(dir: string): Promise<{ archives: string[]; partials: string[] }> {
+    const names = await readdir(dir).catch(() => [] as string[]);
+    return {
+      archives: names.filter((n) => n.endsWith('.enc')),
+      partials: names.filter((n) => n.endsWith('.partial')),
+    };
+  }
+
+  /** The session ends with `settings` beside big.bin; the daemon is SIGKILLed while it packs them
+   *  (liblz4, XXH32 and AES on worker threads), once the pending archive is part-written. */
+  async function killMidBackup(session: Session, pending: string, settings: string): Promise<void> {
+    await execIn(docker, session.dockerId, [
+      'sh',
+      '-c',
+      `printf '%s' '${settings}' > /fractal/userConfigs/settings.ini`,
+    ]);
+    await docker.getContainer(session.dockerId).kill();
+    const partWritten = async (): Promise<true | undefined> => {
+      for (const name of (await pendingFiles(pending)).partials) {
+        const { size } = await stat(join(pending, name)).catch(() => ({ size: 0 }));
+        if (size > 0 && size < BIG) return true;
+      }
+      return undefined;
+    };
+    await waitFor('the pending archive part-written', partWritten, 60_000, 2);
+    await (daemon as DaemonProcess).kill();
+    const msgs = (daemon as DaemonProcess).logLines().map((l) => l.msg);
+    expect(msgs.slice(msgs.lastIndexOf('config backup started'))).not.toContain('config backup finished');
+  }
+
+  /** After the restart the daemon saves the dead container once, from its dir, and removes it. */
+  async function expectSavedAfterRestart(session: Session): Promise<void> {
+    await waitFor(
+      'the container dirs to go',
+      async () =>
+        stat(join(session.fractalDir, session.fractalId)).then(
+          () => undefined,
+          () => true,
+        ),
+      120_000,
+    );
+    const d = daemon as DaemonProcess;
+    const saved = d
+      .logLines()
+      .filter((l) => l.msg === 'user config backed up' && l.fractalId === session.fractalId);
+    expect(saved).toHaveLength(1);
+    await expect(docker.getContainer(session.dockerId).inspect()).rejects.toMatchObject({ statusCode: 404 });
+  }
+
+  it('loses nothing when the daemon is SIGKILLed mid-backup (liblz4, XXH32 and AES on workers)', async () => {
+    await daemon?.kill();
+    await s3?.server.close();
+    s3 = await startS3(join(root, 's3-pack'));
+    const s3Port = s3.port;
+    const port = await freePort();
+    const who = { userId: 'killed-backup-user', token: 'killed-backup-token' };
+    const fractalDir = join(root, 'p-fractal');
+    const pending = join(root, 'p-private', 'pendingConfigUploads', who.userId, 'settings-app');
+    daemon = startSettingsDaemon(root, 'p', port, s3Port);
+    await daemon.waitForLog('host service ready');
+
+    await saveBig(port, fractalDir, who, 'v1');
+    const two = await startSession(docker, port, fractalDir, who, containers);
+    await killMidBackup(two, pending, 'v2');
+    expect(await storedSettings(s3Port, root, who.userId, who.token)).toBe('v1');
+
+    daemon = startSettingsDaemon(root, 'p', port, s3Port);
+    await daemon.waitForLog('host service ready');
+    await expectSavedAfterRestart(two);
+    expect(await storedSettings(s3Port, root, who.userId, who.token)).toBe('v2');
+    expect(await pendingFiles(pending)).toEqual({ archives: [], partials: [] });
+
+    const three = await startSession(docker, port, fractalDir, who, containers);
+    await expectWhole(three, 'v2');
+  });
+
+  it('with S3 down: SIGKILLed mid-backup, the restart keeps the settings pending and the next session gets them', async () => {
+    await daemon?.kill();
+    await s3?.server.close();
+    s3 = await startS3(join(root, 's3-pack-down'));
+    const s3Port = s3.port;
+    const port = await freePort();
+    const who = { userId: 'down-backup-user', token: 'down-backup-token' };
+    const fractalDir = join(root, 'q-fractal');
+    const pending = join(root, 'q-private', 'pendingConfigUploads', who.userId, 'settings-app');
+    daemon = startSettingsDaemon(root, 'q', port, s3Port);
+    await daemon.waitForLog('host service ready');
+
+    await saveBig(port, fractalDir, who, 'v1');
+    const two = await startSession(docker, port, fractalDir, who, containers);
+    await s3.server.close();
+    await killMidBackup(two, pending, 'v2');
+
+    // Restarted with S3 still down: the dead container is saved to the pending dir, whole.
+    daemon = startSettingsDaemon(root, 'q', port, s3Port);
+    await daemon.waitForLog('host service ready');
+    await expectSavedAfterRestart(two);
+    expect((await pendingFiles(pending)).archives).toHaveLength(1);
+    expect((await pendingFiles(pending)).partials).toEqual([]);
+
+    // S3 back: the next session gets v2 (newer than the stored v1), and its end stores v3.
+    s3 = await startS3(join(root, 's3-pack-down'), s3Port);
+    const three = await startSession(docker, port, fractalDir, who, containers);
+    await expectWhole(three, 'v2');
+    await endSession(docker, three, 'v3');
+    expect(await storedSettings(s3Port, root, who.userId, who.token)).toBe('v3');
+    expect(await pendingFiles(pending)).toEqual({ archives: [], partials: [] });
+  });
 });
